@@ -1,0 +1,54 @@
+# Workup: two commands. `make run` sets up and serves the demo; `make test` sets up and runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The demo runs with DEBUG on (no SECRET_KEY needed); production sets SECRET_KEY and runs gunicorn (README).
+RUN_ENV := DEBUG=$${DEBUG:-1}
+TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres bench clean
+
+setup: system venv
+
+system:
+	@scripts/setup-system.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+demo: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+
+run: demo
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(TEST_ENV) $(VENV)/bin/mypy
+
+test-sqlite: setup
+	env -u DATABASE_URL $(TEST_ENV) $(VENV)/bin/pytest
+
+test-postgres: setup
+	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest
+
+test: setup lint typecheck test-sqlite test-postgres
+
+bench: setup
+	$(RUN_ENV) $(PY) manage.py bench_engine
+	$(RUN_ENV) $(PY) manage.py bench_letter
+
+clean:
+	rm -rf $(VENV) data/static .pytest_cache .mypy_cache .ruff_cache

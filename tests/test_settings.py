@@ -1,0 +1,62 @@
+"""Configuration comes from the environment, and a bad value stops the app with a message naming it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS")}
+    return subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env={**clean, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_missing_secret_key_without_debug_fails_with_clear_message() -> None:
+    result = run_check()
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_on_runs_without_secret_key() -> None:
+    assert run_check(DEBUG="1").returncode == 0
+
+
+@pytest.mark.parametrize("url", ["garbage", "mysql://x@y/z", "postgres://", "sqlite://"])
+def test_bad_database_url_fails_with_clear_message(url: str) -> None:
+    result = run_check(DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 1
+    assert "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_debug_value_names_the_variable() -> None:
+    result = run_check(DEBUG="maybe")
+    assert result.returncode == 1 and "DEBUG='maybe' is not a yes/no value" in result.stderr
+
+
+def test_bad_time_zone_names_the_variable() -> None:
+    result = run_check(DEBUG="1", TIME_ZONE="Mars/Olympus")
+    assert result.returncode == 1 and "TIME_ZONE" in result.stderr
+
+
+def test_database_url_parsing() -> None:
+    from workup.settings import database_from_url
+
+    pg = database_from_url("postgres://u:p%40ss@127.0.0.1:5433/workup", default_sqlite=Path("x"))
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("workup", "u", "p@ss", "127.0.0.1", "5433")
+    assert database_from_url("sqlite:////tmp/w.sqlite3", default_sqlite=Path("x"))["NAME"] == "/tmp/w.sqlite3"
+    assert database_from_url("", default_sqlite=Path("d.sqlite3"))["NAME"] == Path("d.sqlite3")
+
+
+def test_password_is_not_echoed_in_database_url_errors() -> None:
+    result = run_check(DEBUG="1", DATABASE_URL="postgres://user:hunter2@/")
+    assert result.returncode == 1 and "hunter2" not in result.stderr

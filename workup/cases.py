@@ -1,0 +1,168 @@
+"""Convert a stored workup to a workup-case/1 document and back, losing nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField
+
+from workup.models import LabResult, Patient, Workup
+
+PRESENTATION_FIELDS = ("onset", "duration_weeks", "course", "sides", "areas", "symptoms", "red_flags")
+HISTORY_FIELDS = ("diabetes", "alcohol_units_per_week", "chemotherapy", "b12_risks", "cns_history", "spine_history")
+# Exam items stored as <item>_left / <item>_right columns holding the contract's value directly.
+SIDED_SIMPLE = (
+    "ankle_reflex",
+    "knee_reflex",
+    "plantar_response",
+    "vibration",
+    "pinprick",
+    "proprioception",
+    "power_ankle_dorsiflexion",
+    "power_ankle_plantarflexion",
+    "pedal_pulses",
+    "abi",
+    "tinel_tarsal_tunnel",
+    "straight_leg_raise",
+    "foot_posture",
+)
+SINGLE_EXAM = ("romberg", "foot_inspection")
+SIDES = ("left", "right")
+EXAM_FIELDS = tuple(f"{i}_{s}" for i in SIDED_SIMPLE for s in SIDES) + tuple(
+    f"monofilament_{k}_{s}" for k in ("tested", "felt") for s in SIDES
+) + SINGLE_EXAM
+
+
+def _number(v: Any) -> int | float:
+    """JSON number for a stored value: integral values as int so 30 stays 30, not 30.0."""
+    f = float(v)
+    return int(f) if f.is_integer() else f
+
+
+def _present(v: Any) -> bool:
+    return v is not None and v != ""
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, Decimal | float):
+        return _number(v)
+    return v
+
+
+def workup_to_case(workup: Workup, *, labs: list[LabResult] | None = None, as_of: date | None = None) -> dict[str, Any]:
+    """Build the workup-case/1 document the engine reads from a stored workup (no query if labs are given)."""
+    patient: Patient = workup.patient
+    case: dict[str, Any] = {"schema": "workup-case/1"}
+    if as_of is not None:
+        case["as_of"] = as_of.isoformat()
+    case["patient"] = {"age_years": patient.age_on(as_of or date.today()), "sex": patient.sex}
+    case["presentation"] = _section(workup, PRESENTATION_FIELDS)
+    history = _section(workup, HISTORY_FIELDS)
+    if history:
+        case["history"] = history
+    exam = _exam(workup)
+    if exam:
+        case["exam"] = exam
+    rows = labs if labs is not None else list(workup.labs.all())
+    if rows:
+        case["labs"] = [lab_to_case(lab) for lab in rows]
+    return case
+
+
+def _section(workup: Workup, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: _json_value(getattr(workup, f)) for f in fields if _present(getattr(workup, f))}
+
+
+def _exam(workup: Workup) -> dict[str, Any]:
+    exam: dict[str, Any] = {}
+    for item in SIDED_SIMPLE:
+        sides = {s: _json_value(getattr(workup, f"{item}_{s}")) for s in SIDES if _present(getattr(workup, f"{item}_{s}"))}
+        if sides:
+            exam[item] = sides
+    mono = {}
+    for s in SIDES:
+        tested, felt = getattr(workup, f"monofilament_tested_{s}"), getattr(workup, f"monofilament_felt_{s}")
+        if tested is not None or felt is not None:
+            mono[s] = {k: v for k, v in (("sites_tested", tested), ("sites_felt", felt)) if v is not None}
+    if mono:
+        exam["monofilament"] = {s: mono[s] for s in SIDES if s in mono}
+    for item in SINGLE_EXAM:
+        if _present(getattr(workup, item)):
+            exam[item] = getattr(workup, item)
+    return _contract_order(exam)
+
+
+def _contract_order(exam: dict[str, Any]) -> dict[str, Any]:
+    order = ("ankle_reflex", "knee_reflex", "plantar_response", "monofilament", "vibration", "pinprick", "proprioception",
+             "power_ankle_dorsiflexion", "power_ankle_plantarflexion", "romberg", "pedal_pulses", "abi",
+             "tinel_tarsal_tunnel", "straight_leg_raise", "foot_posture", "foot_inspection")
+    return {k: exam[k] for k in order if k in exam}
+
+
+def lab_to_case(lab: LabResult) -> dict[str, Any]:
+    """One lab row as the contract writes it."""
+    row: dict[str, Any] = {"test": lab.test}
+    if lab.test == "spep":
+        row["value"] = lab.text_value
+    elif lab.comparator:
+        row["value"] = f"{lab.comparator}{lab.display_value()[1:]}"
+    else:
+        row["value"] = _number(lab.value) if lab.value is not None else None
+    if lab.unit:
+        row["unit"] = lab.unit
+    if lab.collected_on:
+        row["collected_on"] = lab.collected_on.isoformat()
+    rr = {k: _number(v) for k, v in (("low", lab.reference_low), ("high", lab.reference_high)) if v is not None}
+    if rr:
+        row["reference_range"] = rr
+    return row
+
+
+def case_to_fields(case: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Split a (valid) case into workup field values and lab-row field values; the patient is not touched."""
+    fields: dict[str, Any] = {f: None for f in PRESENTATION_FIELDS + HISTORY_FIELDS + EXAM_FIELDS}
+    for f in PRESENTATION_FIELDS:
+        fields[f] = case.get("presentation", {}).get(f)
+    for f in HISTORY_FIELDS:
+        fields[f] = case.get("history", {}).get(f)
+    exam = case.get("exam", {})
+    for item in SIDED_SIMPLE:
+        for s in SIDES:
+            fields[f"{item}_{s}"] = exam.get(item, {}).get(s)
+    for s in SIDES:
+        side = exam.get("monofilament", {}).get(s, {})
+        fields[f"monofilament_tested_{s}"] = side.get("sites_tested")
+        fields[f"monofilament_felt_{s}"] = side.get("sites_felt")
+    for item in SINGLE_EXAM:
+        fields[item] = exam.get(item)
+    for name, value in fields.items():
+        if value is None and isinstance(Workup._meta.get_field(name), CharField):
+            fields[name] = ""  # Django stores "not recorded" as "" in text columns
+    for s in SIDES:
+        if fields[f"abi_{s}"] is not None:
+            fields[f"abi_{s}"] = Decimal(str(fields[f"abi_{s}"]))
+    labs = [lab_fields(row, position=i) for i, row in enumerate(case.get("labs", []))]
+    return fields, labs
+
+
+def lab_fields(row: dict[str, Any], *, position: int = 0) -> dict[str, Any]:
+    """Field values of a LabResult from one contract lab row."""
+    value = row.get("value")
+    out: dict[str, Any] = {"position": position, "test": row["test"], "comparator": "", "value": None, "text_value": "",
+                           "unit": row.get("unit", ""),
+                           "collected_on": date.fromisoformat(row["collected_on"]) if row.get("collected_on") else None,
+                           "reference_low": None, "reference_high": None}
+    if row["test"] == "spep":
+        out["text_value"] = value
+    elif isinstance(value, str):
+        out["comparator"], out["value"] = value[0], Decimal(value[1:].strip())
+    else:
+        out["value"] = Decimal(str(value))
+    rr = row.get("reference_range") or {}
+    if "low" in rr:
+        out["reference_low"] = Decimal(str(rr["low"]))
+    if "high" in rr:
+        out["reference_high"] = Decimal(str(rr["high"]))
+    return out

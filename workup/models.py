@@ -1,0 +1,312 @@
+"""The clinic's records: who works there, its patients, their workups, lab results, letters and the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from workup.rules import vocab
+
+
+def _choices(c: vocab.Choices) -> list[tuple[str, str]]:
+    return list(c)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    INTAKE = "intake", "Intake staff"
+    CLINICIAN = "clinician", "Clinician"
+    CLINIC_ADMIN = "clinic_admin", "Clinic administrator"
+
+
+class User(AbstractUser):
+    """A member of staff: belongs to one clinic and has one role there."""
+
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTAKE)
+    # A clinic administrator who is also a clinician may sign letters.
+    is_clinician = models.BooleanField(default=False, help_text="Also a clinician (may sign letters).")
+    job_title = models.CharField(max_length=100, blank=True, help_text="e.g. General practitioner")
+    registration_number = models.CharField(max_length=40, blank=True, help_text="GMC / NMC / HCPC number")
+    phone = models.CharField(max_length=40, blank=True)
+
+    @property
+    def can_sign(self) -> bool:
+        return self.role == Role.CLINICIAN or (self.role == Role.CLINIC_ADMIN and self.is_clinician)
+
+    @property
+    def can_record(self) -> bool:
+        """Intake staff and clinicians record patients, workups and results."""
+        return self.role in (Role.INTAKE, Role.CLINICIAN) or self.can_sign
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=_choices(vocab.SEX))
+    identifier = models.CharField(max_length=40, help_text="MRN or NHS number, unique within the clinic")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    gp_practice = models.CharField("registered GP practice", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "identifier"], name="patient_identifier_unique_in_clinic")]
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"]), models.Index(fields=["clinic", "date_of_birth"])]
+        ordering = ["family_name", "given_name"]
+
+    def __str__(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def age_on(self, day: date) -> int:
+        """Return the patient's age in whole years on ``day``."""
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _side(field: type[models.Field], **kw: object) -> tuple[models.Field, models.Field]:
+    return field(null=True, blank=True, **kw), field(null=True, blank=True, **kw)  # type: ignore[call-arg]
+
+
+URGENCY_RANK = {"emergency": 0, "urgent": 1, "routine": 2, "": 3}
+
+
+class Workup(models.Model):
+    """One episode of foot numbness being worked up: every field of the workup-case/1 contract."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="workups")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Presentation and red flags. List fields hold None when never recorded, [] when asked and none.
+    onset = models.CharField(max_length=10, choices=_choices(vocab.ONSET), blank=True)
+    duration_weeks = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(5200)])
+    course = models.CharField(max_length=10, choices=_choices(vocab.COURSE), blank=True)
+    sides = models.CharField(max_length=10, choices=_choices(vocab.SIDES), blank=True)
+    areas = models.JSONField(null=True, blank=True)
+    symptoms = models.JSONField(null=True, blank=True)
+    red_flags = models.JSONField(null=True, blank=True)
+
+    # History.
+    diabetes = models.CharField(max_length=10, choices=_choices(vocab.DIABETES), blank=True)
+    alcohol_units_per_week = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(500)])
+    chemotherapy = models.JSONField(null=True, blank=True)
+    b12_risks = models.JSONField(null=True, blank=True)
+    cns_history = models.JSONField(null=True, blank=True)
+    spine_history = models.JSONField(null=True, blank=True)
+
+    # Examination, left and right.
+    ankle_reflex_left, ankle_reflex_right = _side(models.PositiveSmallIntegerField, validators=[MaxValueValidator(4)])
+    knee_reflex_left, knee_reflex_right = _side(models.PositiveSmallIntegerField, validators=[MaxValueValidator(4)])
+    plantar_response_left = models.CharField(max_length=10, choices=_choices(vocab.PLANTAR), blank=True)
+    plantar_response_right = models.CharField(max_length=10, choices=_choices(vocab.PLANTAR), blank=True)
+    monofilament_tested_left, monofilament_tested_right = _side(
+        models.PositiveSmallIntegerField, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    monofilament_felt_left, monofilament_felt_right = _side(models.PositiveSmallIntegerField, validators=[MaxValueValidator(10)])
+    vibration_left = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
+    vibration_right = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
+    pinprick_left = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
+    pinprick_right = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
+    proprioception_left = models.CharField(max_length=10, choices=_choices(vocab.PROPRIOCEPTION), blank=True)
+    proprioception_right = models.CharField(max_length=10, choices=_choices(vocab.PROPRIOCEPTION), blank=True)
+    power_ankle_dorsiflexion_left, power_ankle_dorsiflexion_right = _side(
+        models.PositiveSmallIntegerField, validators=[MaxValueValidator(5)]
+    )
+    power_ankle_plantarflexion_left, power_ankle_plantarflexion_right = _side(
+        models.PositiveSmallIntegerField, validators=[MaxValueValidator(5)]
+    )
+    romberg = models.CharField(max_length=10, choices=_choices(vocab.ROMBERG), blank=True)
+    pedal_pulses_left = models.CharField(max_length=10, choices=_choices(vocab.PULSES), blank=True)
+    pedal_pulses_right = models.CharField(max_length=10, choices=_choices(vocab.PULSES), blank=True)
+    abi_left = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    abi_right = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    tinel_tarsal_tunnel_left = models.CharField(max_length=10, choices=_choices(vocab.SIGN), blank=True)
+    tinel_tarsal_tunnel_right = models.CharField(max_length=10, choices=_choices(vocab.SIGN), blank=True)
+    straight_leg_raise_left = models.CharField(max_length=10, choices=_choices(vocab.SIGN), blank=True)
+    straight_leg_raise_right = models.CharField(max_length=10, choices=_choices(vocab.SIGN), blank=True)
+    foot_posture_left = models.CharField(max_length=12, choices=_choices(vocab.FOOT_POSTURE), blank=True)
+    foot_posture_right = models.CharField(max_length=12, choices=_choices(vocab.FOOT_POSTURE), blank=True)
+    foot_inspection = models.CharField(max_length=20, choices=_choices(vocab.FOOT_INSPECTION), blank=True)
+
+    # Optimistic locking, one counter per section: a stale save of a section is refused, not applied.
+    presentation_version = models.PositiveIntegerField(default=0)
+    history_version = models.PositiveIntegerField(default=0)
+    exam_version = models.PositiveIntegerField(default=0)
+    labs_version = models.PositiveIntegerField(default=0)
+
+    # The engine's last answer, kept so the worklist can sort and filter without re-evaluating every row.
+    urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY), blank=True)
+    urgency_rank = models.PositiveSmallIntegerField(default=3)
+    stage = models.CharField(max_length=10, choices=_choices(vocab.STAGE), blank=True)
+    pattern = models.CharField(max_length=20, choices=_choices(vocab.PATTERN), blank=True)
+    ruleset = models.CharField(max_length=20, blank=True)
+    evaluation_errors = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["urgency_rank", "-updated_at"])]
+        ordering = ["urgency_rank", "-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Workup for {self.patient} ({self.created_at:%Y-%m-%d})" if self.created_at else "Workup"
+
+
+class LabResult(models.Model):
+    """One blood result as the lab reported it: value (possibly censored), unit, date and the lab's range."""
+
+    COMPARATORS = (("", "="), ("<", "<"), (">", ">"))
+
+    workup = models.ForeignKey(Workup, on_delete=models.CASCADE, related_name="labs")
+    position = models.PositiveSmallIntegerField(default=0)
+    test = models.CharField(max_length=20, choices=_choices(vocab.LAB_TESTS))
+    comparator = models.CharField(max_length=1, choices=COMPARATORS, blank=True)
+    value = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
+    text_value = models.CharField(max_length=20, choices=_choices(vocab.SPEP_VALUES), blank=True, help_text="SPEP only")
+    unit = models.CharField(max_length=20, blank=True)
+    collected_on = models.DateField(null=True, blank=True)
+    reference_low = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
+    reference_high = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
+    loinc = models.CharField("LOINC", max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.test} {self.display_value()} {self.unit}".strip()
+
+    def display_value(self) -> str:
+        if self.test == "spep":
+            return self.text_value
+        return f"{self.comparator}{_plain(self.value)}" if self.value is not None else ""
+
+
+def _plain(d: object) -> str:
+    """Decimal without trailing zeros or exponent: 7.000000 -> 7, 0.400000 -> 0.4."""
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Letter(models.Model):
+    """A referral letter (or emergency handover). Issued letters are immutable; corrections are addenda."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Signed and issued"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workup = models.ForeignKey(Workup, on_delete=models.PROTECT, related_name="letters")
+    reference = models.CharField(max_length=40, unique=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="addenda")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    kind = models.CharField(max_length=20, choices=(("referral", "Referral"), ("emergency", "Emergency handover")))
+    service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
+    urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY))
+    question = models.TextField(blank=True)
+    free_text = models.TextField(blank=True)
+    addendum_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    draft_version = models.PositiveIntegerField(default=0)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    recommendation = models.JSONField(null=True, blank=True)
+    case = models.JSONField(null=True, blank=True)
+    ruleset = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} v{self.version}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+
+class ApiToken(models.Model):
+    """A per-user API token; only its SHA-256 is stored, and it carries its user's clinic and role."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Append-only: the app never edits or deletes one."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded"
+        SIGN = "sign", "Signed and issued"
+        AMEND = "amend", "Amended"
+        EVALUATE = "evaluate", "Evaluated"
+        LOGIN = "login", "Logged in"
+        LOGOUT = "logout", "Logged out"
+        LOGIN_FAILED = "login_failed", "Login failed"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient = models.ForeignKey(Patient, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(null=True, blank=True, help_text="{field: [before, after]} for clinical data")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")

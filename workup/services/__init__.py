@@ -1,0 +1,1 @@
+"""Writes with side effects: recording workups and results, issuing letters, the audit trail."""

@@ -1,0 +1,136 @@
+"""Recording a workup: sections saved with optimistic locking, results replaced, the engine re-run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from workup import rules
+from workup.cases import lab_to_case, workup_to_case
+from workup.models import URGENCY_RANK, LabResult, Patient, User, Workup
+from workup.services import audit
+
+SECTIONS = ("presentation", "history", "exam", "labs")
+
+
+class StaleSection(Exception):
+    """Someone else saved this section after the user opened it; their save is kept, this one refused."""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The engine's answer for a workup: the case it read, the recommendation, or the problems."""
+
+    case: dict[str, Any]
+    recommendation: dict[str, Any] | None
+    problems: list[rules.Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.recommendation is not None
+
+
+def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, today: date | None = None) -> Evaluation:
+    """Run the engine on a stored workup (workup -> case -> engine); the same code as the CLI and API."""
+    day = today or timezone.localdate()
+    case = workup_to_case(workup, labs=labs, as_of=day)
+    try:
+        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day))
+    except rules.CaseError as exc:
+        return Evaluation(case=case, recommendation=None, problems=list(exc.problems))
+
+
+def refresh_summary(workup: Workup, evaluation: Evaluation) -> None:
+    """Store urgency, stage and pattern on the workup so the worklist can sort without re-evaluating."""
+    rec = evaluation.recommendation or {}
+    values = {
+        "urgency": rec.get("urgency", ""),
+        "urgency_rank": URGENCY_RANK[rec.get("urgency", "")],
+        "stage": rec.get("stage", ""),
+        "pattern": rec.get("pattern", ""),
+        "ruleset": rec.get("ruleset", rules.RULESET),
+        "evaluation_errors": len(evaluation.problems),
+    }
+    Workup.objects.filter(pk=workup.pk).update(**values)
+    for k, v in values.items():
+        setattr(workup, k, v)
+
+
+def reevaluate(workup: Workup) -> Evaluation:
+    """Evaluate and store the summary."""
+    evaluation = evaluate_workup(workup)
+    refresh_summary(workup, evaluation)
+    return evaluation
+
+
+@transaction.atomic
+def create_patient(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> Patient:
+    """Register a patient in the user's clinic."""
+    patient = Patient.objects.create(clinic_id=user.clinic_id, **data)
+    audit.record(user=user, action="create", obj=patient, request=request)
+    return patient
+
+
+@transaction.atomic
+def create_workup(*, user: User, patient: Patient, request: HttpRequest | None = None) -> Workup:
+    """Open a new workup for ``patient``."""
+    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user)
+    audit.record(user=user, action="create", obj=workup, request=request)
+    reevaluate(workup)
+    return workup
+
+
+@transaction.atomic
+def save_section(
+    *, user: User, workup: Workup, section: str, data: dict[str, Any], version: int, request: HttpRequest | None = None
+) -> Workup:
+    """Save one section's fields if nobody saved it since ``version``; raise StaleSection otherwise."""
+    if section not in ("presentation", "history", "exam"):
+        raise ValueError(f"unknown section {section!r}")
+    counter = f"{section}_version"
+    before = Workup.objects.select_for_update().get(pk=workup.pk)
+    updated = Workup.objects.filter(pk=workup.pk, **{counter: version}).update(
+        **data, **{counter: F(counter) + 1}, updated_by=user, updated_at=timezone.now()
+    )
+    if not updated:
+        raise StaleSection(section)
+    changes = audit.diff({k: getattr(before, k) for k in data}, data)
+    workup.refresh_from_db()
+    if changes:
+        audit.record(user=user, action="change", obj=workup, request=request, changes=changes)
+    reevaluate(workup)
+    return workup
+
+
+@transaction.atomic
+def replace_labs(
+    *, user: User, workup: Workup, rows: list[dict[str, Any]], version: int, request: HttpRequest | None = None
+) -> Workup:
+    """Replace the workup's lab results with ``rows`` if nobody saved them since ``version``."""
+    before_rows = [lab_to_case(lab) for lab in workup.labs.all()]
+    updated = Workup.objects.filter(pk=workup.pk, labs_version=version).update(
+        labs_version=F("labs_version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    if not updated:
+        raise StaleSection("labs")
+    workup.labs.all().delete()
+    labs = [LabResult(workup=workup, position=i, loinc=rules.loinc_for(r["test"], r.get("unit", "")), **r)
+            for i, r in enumerate(_without_position(rows))]
+    LabResult.objects.bulk_create(labs)
+    workup.refresh_from_db()
+    after_rows = [lab_to_case(lab) for lab in workup.labs.all()]
+    if before_rows != after_rows:
+        audit.record(user=user, action="change", obj=workup, request=request,
+                     changes={"labs": [before_rows, after_rows]})
+    reevaluate(workup)
+    return workup
+
+
+def _without_position(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "position"} for r in rows]
