@@ -19,6 +19,13 @@ ARTIFACTS = REPO / "test-artifacts"
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings: Any) -> None:
+    """Production serves collected, hashed static files; tests use the source files directly."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
 @pytest.fixture
 def artifacts_dir() -> Path:
     """Folder for screenshots and rendered pages that a person looks at (not committed)."""

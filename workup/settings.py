@@ -135,6 +135,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "workup.security.SecurityHeadersMiddleware",
 ]
 ROOT_URLCONF = "workup.urls"
 WSGI_APPLICATION = "workup.wsgi.application"
@@ -229,3 +230,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 AXES_VERBOSE = False
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -63,3 +63,24 @@ def _safe(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str | list | dict):
         return value
     return str(value)
+
+
+def connect_auth_signals() -> None:
+    """Record logins, logouts and failed logins (without the password tried)."""
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+    def logged_in(sender: Any, request: HttpRequest, user: User, **_: Any) -> None:
+        record(user=user, action="login", request=request, object_type="session")
+
+    def logged_out(sender: Any, request: HttpRequest, user: User | None, **_: Any) -> None:
+        if user is not None:
+            record(user=user, action="logout", request=request, object_type="session")
+
+    def login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any) -> None:
+        AuditEvent.objects.create(action="login_failed", username=str(credentials.get("username", ""))[:150],
+                                  object_type="session", ip_address=client_ip(request),
+                                  user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""))
+
+    user_logged_in.connect(logged_in, dispatch_uid="workup_audit_login")
+    user_logged_out.connect(logged_out, dispatch_uid="workup_audit_logout")
+    user_login_failed.connect(login_failed, dispatch_uid="workup_audit_login_failed")

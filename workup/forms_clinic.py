@@ -1,0 +1,81 @@
+"""Forms of the clinic administration screens: staff accounts and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from workup.models import Role, User
+
+
+class StaffForm(forms.ModelForm):
+    """Add a member of staff to the administrator's clinic, with a first password they are told to change."""
+
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text="At least 12 characters; not a common password.")
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "is_clinician", "job_title",
+                  "registration_number", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("username"), Column("password")),
+            Row(Column("first_name"), Column("last_name")),
+            Row(Column("role"), Column("is_clinician")),
+            Row(Column("job_title"), Column("registration_number")),
+            Row(Column("email"), Column("phone")),
+            Submit("save", "Add member of staff"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password"):
+            probe = User(username=data.get("username", ""), first_name=data.get("first_name", ""),
+                         last_name=data.get("last_name", ""), email=data.get("email", ""))
+            try:
+                validate_password(data["password"], probe)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class StaffChangeForm(forms.ModelForm):
+    """Change a colleague's role or deactivate their account (their data and audit trail stay)."""
+
+    class Meta:
+        model = User
+        fields = ["role", "is_clinician", "job_title", "registration_number", "phone", "is_active"]
+        labels = {"is_active": "Account active (untick to stop this person logging in)"}
+
+    def __init__(self, *args: Any, acting_user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acting_user = acting_user
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", "Save changes"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance.pk == self.acting_user.pk and (
+            not data.get("is_active", True) or data.get("role") != Role.CLINIC_ADMIN
+        ):
+            raise forms.ValidationError("You cannot deactivate yourself or remove your own administrator role.")
+        return data
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="What is this token for?", help_text="e.g. Practice system link")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("create", "Create token"))

@@ -1,0 +1,32 @@
+"""Load the demo clinics, staff and patients (idempotent), re-evaluate their workups, and print the logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from workup.models import Patient, User, Workup
+from workup.services.workups import reevaluate
+
+DEMO_PASSWORD = "workup-demo-2026"  # noqa: S105 - published demo credentials, also in README
+
+
+class Command(BaseCommand):
+    help = "Load fixtures/demo.json (safe to run twice) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            call_command("loaddata", "demo", verbosity=0)
+            for workup in Workup.objects.select_related("patient"):
+                reevaluate(workup)
+        self.stdout.write(
+            f"Demo data: {Patient.objects.count()} patients, {Workup.objects.count()} workups, "
+            f"{User.objects.count()} staff."
+        )
+        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        for user in User.objects.filter(clinic__isnull=False).select_related("clinic").order_by("clinic_id", "pk"):
+            self.stdout.write(f"  {user.username:<18} {user.get_role_display():<22} {user.clinic}")
+        self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
