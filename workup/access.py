@@ -13,7 +13,7 @@ from uuid import UUID
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from workup.models import Letter, Patient, Role, User, Workup
@@ -63,6 +63,12 @@ def get_letter(user: User, letter_id: Any) -> Letter:
     return get_object_or_404(qs, pk=_uuid(letter_id))
 
 
+class AuthedRequest(HttpRequest):
+    """A request behind one of the decorators below: ``user`` is a logged-in member of staff."""
+
+    user: User  # type: ignore[assignment]
+
+
 RECORDING_ROLES = (Role.INTAKE, Role.CLINICIAN)
 
 
@@ -81,13 +87,15 @@ def may_administer(user: User) -> bool:
     return bool(user.is_authenticated and user.clinic_id and user.role == Role.CLINIC_ADMIN)
 
 
-def require(check: Callable[[User], bool]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def require(
+    check: Callable[[User], bool],
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Decorate a view: logged in, and ``check(user)`` holds, else 403."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not check(request.user):  # type: ignore[arg-type]
                 raise PermissionDenied
             return view(request, *args, **kwargs)

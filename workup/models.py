@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -72,8 +73,13 @@ class Patient(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["clinic", "identifier"], name="patient_identifier_unique_in_clinic")]
-        indexes = [models.Index(fields=["clinic", "family_name", "given_name"]), models.Index(fields=["clinic", "date_of_birth"])]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "identifier"], name="patient_identifier_unique_in_clinic")
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "family_name", "given_name"]),
+            models.Index(fields=["clinic", "date_of_birth"]),
+        ]
         ordering = ["family_name", "given_name"]
 
     def __str__(self) -> str:
@@ -85,8 +91,8 @@ class Patient(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _side(field: type[models.Field], **kw: object) -> tuple[models.Field, models.Field]:
-    return field(null=True, blank=True, **kw), field(null=True, blank=True, **kw)  # type: ignore[call-arg]
+def _side(field: type[models.Field], **kw: Any) -> tuple[models.Field, models.Field]:
+    return field(null=True, blank=True, **kw), field(null=True, blank=True, **kw)
 
 
 URGENCY_RANK = {"emergency": 0, "urgent": 1, "routine": 2, "": 3}
@@ -104,7 +110,9 @@ class Workup(models.Model):
 
     # Presentation and red flags. List fields hold None when never recorded, [] when asked and none.
     onset = models.CharField(max_length=10, choices=_choices(vocab.ONSET), blank=True)
-    duration_weeks = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(5200)])
+    duration_weeks = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(5200)]
+    )
     course = models.CharField(max_length=10, choices=_choices(vocab.COURSE), blank=True)
     sides = models.CharField(max_length=10, choices=_choices(vocab.SIDES), blank=True)
     areas = models.JSONField(null=True, blank=True)
@@ -113,7 +121,9 @@ class Workup(models.Model):
 
     # History.
     diabetes = models.CharField(max_length=10, choices=_choices(vocab.DIABETES), blank=True)
-    alcohol_units_per_week = models.FloatField(null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(500)])
+    alcohol_units_per_week = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(500)]
+    )
     chemotherapy = models.JSONField(null=True, blank=True)
     b12_risks = models.JSONField(null=True, blank=True)
     cns_history = models.JSONField(null=True, blank=True)
@@ -127,7 +137,9 @@ class Workup(models.Model):
     monofilament_tested_left, monofilament_tested_right = _side(
         models.PositiveSmallIntegerField, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    monofilament_felt_left, monofilament_felt_right = _side(models.PositiveSmallIntegerField, validators=[MaxValueValidator(10)])
+    monofilament_felt_left, monofilament_felt_right = _side(
+        models.PositiveSmallIntegerField, validators=[MaxValueValidator(10)]
+    )
     vibration_left = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
     vibration_right = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
     pinprick_left = models.CharField(max_length=10, choices=_choices(vocab.GRADED_SENSE), blank=True)
@@ -234,7 +246,9 @@ class Letter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     draft_version = models.PositiveIntegerField(default=0)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
@@ -286,7 +300,9 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=40, blank=True)

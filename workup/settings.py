@@ -52,6 +52,7 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 def database_from_url(url: str, *, default_sqlite: Path) -> dict[str, object]:
     """Turn DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) into Django's form."""
     if not url:
+        default_sqlite.parent.mkdir(parents=True, exist_ok=True)
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite}
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
@@ -109,7 +110,9 @@ if DEBUG and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
-DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", ""), default_sqlite=DATA_DIR / "workup.sqlite3")}
+DATABASES = {
+    "default": database_from_url(os.environ.get("DATABASE_URL", ""), default_sqlite=DATA_DIR / "workup.sqlite3")
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -7,41 +7,47 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
-from workup.access import admin_required, member_required
+from workup.access import AuthedRequest, admin_required, member_required
 from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.models import ApiToken, AuditEvent, User
 from workup.services import audit
 from workup.services.tokens import create_token, revoke
 
 
-def _staff_of(request: HttpRequest) -> Any:
-    return User.objects.filter(clinic_id=request.user.clinic_id).order_by("-is_active", "last_name", "first_name")  # type: ignore[union-attr]
+def _staff_of(request: AuthedRequest) -> QuerySet[User]:
+    return User.objects.filter(clinic=request.user.clinic).order_by("-is_active", "last_name", "first_name")
 
 
 @admin_required
-def staff(request: HttpRequest) -> HttpResponse:
+def staff(request: AuthedRequest) -> HttpResponse:
     """List the clinic's staff and add a new member."""
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
-        user.clinic_id = request.user.clinic_id  # type: ignore[union-attr]
+        user.clinic_id = request.user.clinic_id
         user.set_password(form.cleaned_data["password"])
         user.save()
-        audit.record(user=request.user, action="create", request=request,  # type: ignore[arg-type]
-                     object_type="user", object_id=str(user.pk), changes={"username": [None, user.username],
-                                                                          "role": [None, user.role]})
+        audit.record(
+            user=request.user,
+            action="create",
+            request=request,
+            object_type="user",
+            object_id=str(user.pk),
+            changes={"username": [None, user.username], "role": [None, user.role]},
+        )
         messages.success(request, f"{user.get_full_name()} can now log in as {user.username}.")
         return redirect("clinic_staff")
     return render(request, "clinic/staff.html", {"staff": _staff_of(request), "form": form})
 
 
 @admin_required
-def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def staff_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
     """Change a colleague's role or deactivate them."""
     member = get_object_or_404(_staff_of(request), pk=user_id)
     before = {f: getattr(member, f) for f in StaffChangeForm.Meta.fields}
@@ -49,17 +55,23 @@ def staff_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         changes = audit.diff(before, {f: getattr(member, f) for f in StaffChangeForm.Meta.fields})
-        audit.record(user=request.user, action="change", request=request,  # type: ignore[arg-type]
-                     object_type="user", object_id=str(member.pk), changes=changes)
+        audit.record(
+            user=request.user,
+            action="change",
+            request=request,
+            object_type="user",
+            object_id=str(member.pk),
+            changes=changes,
+        )
         messages.success(request, f"Saved {member.get_full_name()}.")
         return redirect("clinic_staff")
     return render(request, "clinic/staff_edit.html", {"member": member, "form": form})
 
 
 @admin_required
-def audit_trail(request: HttpRequest) -> HttpResponse:
+def audit_trail(request: AuthedRequest) -> HttpResponse:
     """The clinic's audit trail, newest first; read-only."""
-    events = AuditEvent.objects.filter(clinic_id=request.user.clinic_id).select_related("patient")  # type: ignore[union-attr]
+    events = AuditEvent.objects.filter(clinic=request.user.clinic).select_related("patient")
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
@@ -68,26 +80,37 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     """The user's own API tokens: create one (shown once) or revoke one."""
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = create_token(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-        audit.record(user=request.user, action="create", request=request,  # type: ignore[arg-type]
-                     object_type="api_token", object_id=str(token.pk))
+        token, new_key = create_token(user=request.user, name=form.cleaned_data["name"])
+        audit.record(
+            user=request.user,
+            action="create",
+            request=request,
+            object_type="api_token",
+            object_id=str(token.pk),
+        )
         form = TokenForm()
-    mine = ApiToken.objects.filter(user=request.user).order_by("-created_at")  # type: ignore[misc]
+    mine = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "clinic/tokens.html", {"tokens": mine, "form": form, "new_key": new_key})
 
 
 @member_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     revoke(token=token)
-    audit.record(user=request.user, action="change", request=request,  # type: ignore[arg-type]
-                 object_type="api_token", object_id=str(token.pk), changes={"revoked": [False, True]})
+    audit.record(
+        user=request.user,
+        action="change",
+        request=request,
+        object_type="api_token",
+        object_id=str(token.pk),
+        changes={"revoked": [False, True]},
+    )
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("account_tokens")
 
@@ -98,10 +121,17 @@ class PasswordChange(auth_views.PasswordChangeView):
     template_name = "clinic/password.html"
     success_url = reverse_lazy("worklist")
 
+    request: AuthedRequest
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit.record(user=self.request.user, action="change", request=self.request,  # type: ignore[arg-type]
-                     object_type="password", object_id=str(self.request.user.pk))
+        audit.record(
+            user=self.request.user,
+            action="change",
+            request=self.request,
+            object_type="password",
+            object_id=str(self.request.user.pk),
+        )
         messages.success(self.request, "Password changed. You have been logged out everywhere else.")
         return response
 
