@@ -22,8 +22,10 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture(autouse=True)
 def _static_without_manifest(settings: Any) -> None:
     """Production serves collected, hashed static files; tests use the source files directly."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -37,8 +39,12 @@ def artifacts_dir() -> Path:
 def clinic(db: Any) -> Any:
     from workup.models import Clinic
 
-    return Clinic.objects.create(name="Riverside Surgery", address="1 River Road\nLeeds LS1 1AA",
-                                 phone="0113 496 0000", email="reception@riverside.example")
+    return Clinic.objects.create(
+        name="Riverside Surgery",
+        address="1 River Road\nLeeds LS1 1AA",
+        phone="0113 496 0000",
+        email="reception@riverside.example",
+    )
 
 
 @pytest.fixture
@@ -51,8 +57,15 @@ def other_clinic(db: Any) -> Any:
 def make_user(username: str, clinic: Any, role: str, **extra: Any) -> Any:
     from workup.models import User
 
-    return User.objects.create_user(username=username, password=PASSWORD, clinic=clinic, role=role,
-                                    first_name=username.split("_")[0].title(), last_name="Tester", **extra)
+    return User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        clinic=clinic,
+        role=role,
+        first_name=username.split("_")[0].title(),
+        last_name="Tester",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -62,8 +75,14 @@ def intake(clinic: Any) -> Any:
 
 @pytest.fixture
 def clinician(clinic: Any) -> Any:
-    return make_user("claire_clinician", clinic, "clinician", job_title="General practitioner",
-                     registration_number="GMC 7654321", phone="0113 496 0001")
+    return make_user(
+        "claire_clinician",
+        clinic,
+        "clinician",
+        job_title="General practitioner",
+        registration_number="GMC 7654321",
+        phone="0113 496 0001",
+    )
 
 
 @pytest.fixture
@@ -81,10 +100,17 @@ def other_clinician(other_clinic: Any) -> Any:
 def patient(clinic: Any) -> Any:
     from workup.models import Patient
 
-    return Patient.objects.create(clinic=clinic, given_name="Margaret", family_name="Okafor",
-                                  date_of_birth=date(1961, 3, 14), sex="female", identifier="943 476 5919",
-                                  address="12 Mill Lane\nLeeds LS6 2AB", phone="07700 900123",
-                                  gp_practice="Riverside Surgery")
+    return Patient.objects.create(
+        clinic=clinic,
+        given_name="Margaret",
+        family_name="Okafor",
+        date_of_birth=date(1961, 3, 14),
+        sex="female",
+        identifier="943 476 5919",
+        address="12 Mill Lane\nLeeds LS6 2AB",
+        phone="07700 900123",
+        gp_practice="Riverside Surgery",
+    )
 
 
 @pytest.fixture
@@ -104,15 +130,31 @@ def typical_case() -> dict[str, Any]:
     return {
         "schema": "workup-case/1",
         "patient": {"age_years": 64, "sex": "female"},
-        "presentation": {"onset": "gradual", "duration_weeks": 30, "course": "stable", "sides": "both",
-                         "areas": ["toes", "sole"], "symptoms": ["numbness", "tingling", "burning"], "red_flags": []},
-        "history": {"diabetes": "known", "alcohol_units_per_week": 2.5, "b12_risks": ["metformin"],
-                    "chemotherapy": [], "cns_history": [], "spine_history": ["disc_herniation"]},
+        "presentation": {
+            "onset": "gradual",
+            "duration_weeks": 30,
+            "course": "stable",
+            "sides": "both",
+            "areas": ["toes", "sole"],
+            "symptoms": ["numbness", "tingling", "burning"],
+            "red_flags": [],
+        },
+        "history": {
+            "diabetes": "known",
+            "alcohol_units_per_week": 2.5,
+            "b12_risks": ["metformin"],
+            "chemotherapy": [],
+            "cns_history": [],
+            "spine_history": ["disc_herniation"],
+        },
         "exam": {
             "ankle_reflex": {"left": 0, "right": 1},
             "knee_reflex": {"left": 2, "right": 2},
             "plantar_response": {"left": "flexor", "right": "flexor"},
-            "monofilament": {"left": {"sites_tested": 4, "sites_felt": 2}, "right": {"sites_tested": 4, "sites_felt": 4}},
+            "monofilament": {
+                "left": {"sites_tested": 4, "sites_felt": 2},
+                "right": {"sites_tested": 4, "sites_felt": 4},
+            },
             "vibration": {"left": "reduced", "right": "absent"},
             "pinprick": {"left": "reduced", "right": "normal"},
             "proprioception": {"left": "normal", "right": "impaired"},
@@ -127,8 +169,13 @@ def typical_case() -> dict[str, Any]:
             "foot_inspection": "normal",
         },
         "labs": [
-            {"test": "hba1c", "value": 8.1, "unit": "%", "collected_on": "2026-11-02",
-             "reference_range": {"low": 4, "high": 6}},
+            {
+                "test": "hba1c",
+                "value": 8.1,
+                "unit": "%",
+                "collected_on": "2026-11-02",
+                "reference_range": {"low": 4, "high": 6},
+            },
             {"test": "b12", "value": "<150", "unit": "ng/L", "collected_on": "2026-11-02"},
             {"test": "spep", "value": "normal", "collected_on": "2026-10-20"},
         ],

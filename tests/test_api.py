@@ -71,7 +71,9 @@ def test_invalid_case_lists_every_problem_with_400(client: Client, clinician: An
     assert response.status_code == 400
     paths = [e["path"] for e in response.json()["errors"]]
     assert any(p.startswith("labs[0]") for p in paths)
-    assert any(p == "exam" and "ankle_reflexes" in e["message"] for p, e in zip(paths, response.json()["errors"], strict=True))
+    assert any(
+        p == "exam" and "ankle_reflexes" in e["message"] for p, e in zip(paths, response.json()["errors"], strict=True)
+    )
 
 
 def test_body_that_is_not_json_is_a_400_not_a_traceback(client: Client, clinician: Any) -> None:

@@ -40,8 +40,16 @@ def test_workup_to_case_to_workup_keeps_every_field(workup: Workup, patient: Any
 
 
 def lab_row(lab: LabResult) -> tuple[Any, ...]:
-    return (lab.test, lab.comparator, lab.value, lab.text_value, lab.unit, lab.collected_on,
-            lab.reference_low, lab.reference_high)
+    return (
+        lab.test,
+        lab.comparator,
+        lab.value,
+        lab.text_value,
+        lab.unit,
+        lab.collected_on,
+        lab.reference_low,
+        lab.reference_high,
+    )
 
 
 def test_patient_age_and_sex_come_from_the_patient_record(workup: Workup) -> None:
@@ -53,7 +61,9 @@ def test_patient_age_and_sex_come_from_the_patient_record(workup: Workup) -> Non
 def test_empty_workup_gives_minimal_case(patient: Any, clinician: Any) -> None:
     w = Workup.objects.create(patient=patient, created_by=clinician)
     assert workup_to_case(w, as_of=AS_OF) == {
-        "schema": "workup-case/1", "as_of": "2026-11-21", "patient": {"age_years": 65, "sex": "female"},
+        "schema": "workup-case/1",
+        "as_of": "2026-11-21",
+        "patient": {"age_years": 65, "sex": "female"},
         "presentation": {},
     }
 
@@ -69,7 +79,9 @@ def test_not_asked_differs_from_asked_and_none(patient: Any, clinician: Any) -> 
 
 def test_censored_and_integral_values_keep_their_form(patient: Any, clinician: Any) -> None:
     case = typical_case()
-    case["labs"] = [{"test": "b12", "value": ">2000", "unit": "pg/mL"},
-                    {"test": "fasting_glucose", "value": 7, "unit": "mmol/L"},
-                    {"test": "tsh", "value": 0.005, "unit": "mIU/L", "reference_range": {"low": 0.3, "high": 4.5}}]
+    case["labs"] = [
+        {"test": "b12", "value": ">2000", "unit": "pg/mL"},
+        {"test": "fasting_glucose", "value": 7, "unit": "mmol/L"},
+        {"test": "tsh", "value": 0.005, "unit": "mIU/L", "reference_range": {"low": 0.3, "high": 4.5}},
+    ]
     assert workup_to_case(_store(patient, clinician, case))["labs"] == case["labs"]

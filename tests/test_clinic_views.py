@@ -15,8 +15,16 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_adds_staff_member_to_own_clinic(login: Any, clinic_admin: Any) -> None:
     client = login(clinic_admin)
-    response = client.post("/clinic/staff/", {"username": "nina", "password": "a-long-unusual-passphrase",
-                                              "first_name": "Nina", "last_name": "Nurse", "role": "clinician"})
+    response = client.post(
+        "/clinic/staff/",
+        {
+            "username": "nina",
+            "password": "a-long-unusual-passphrase",
+            "first_name": "Nina",
+            "last_name": "Nurse",
+            "role": "clinician",
+        },
+    )
     assert response.status_code == 302
     nina = User.objects.get(username="nina")
     assert nina.clinic_id == clinic_admin.clinic_id and nina.check_password("a-long-unusual-passphrase")
@@ -24,8 +32,10 @@ def test_admin_adds_staff_member_to_own_clinic(login: Any, clinic_admin: Any) ->
 
 
 def test_weak_password_is_refused_with_reason(login: Any, clinic_admin: Any) -> None:
-    response = login(clinic_admin).post("/clinic/staff/", {"username": "nina", "password": "12345678",
-                                                           "first_name": "N", "last_name": "N", "role": "intake"})
+    response = login(clinic_admin).post(
+        "/clinic/staff/",
+        {"username": "nina", "password": "12345678", "first_name": "N", "last_name": "N", "role": "intake"},
+    )
     assert response.status_code == 200
     assert "too short" in response.content.decode()
     assert not User.objects.filter(username="nina").exists()
@@ -79,8 +89,14 @@ def test_password_change_ends_other_sessions(clinician: Any) -> None:
     assert other_browser.get("/clinic/account/tokens/").status_code == 200
     this_browser = Client()
     this_browser.force_login(clinician)
-    response = this_browser.post("/clinic/account/password/", {
-        "old_password": PASSWORD, "new_password1": "another-long-passphrase-9", "new_password2": "another-long-passphrase-9"})
+    response = this_browser.post(
+        "/clinic/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-9",
+            "new_password2": "another-long-passphrase-9",
+        },
+    )
     assert response.status_code == 302
     assert this_browser.get("/clinic/account/tokens/").status_code == 200
     assert other_browser.get("/clinic/account/tokens/").status_code == 302  # sent to log in

@@ -55,17 +55,36 @@ def test_session_expires_when_idle(settings: Any) -> None:
 
 def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(SECRET_KEY="k" * 20 + "8f3Jq_vN2-pL0xZr5TbW9yHcUeAs6DmGo1KiR7tE4", ALLOWED_HOSTS="workup.example.org",
-               HTTPS="1", DEBUG="0", DATA_DIR=str(tmp_path))
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=REPO,
-                            env=env, capture_output=True, text=True, timeout=120)
+    env.update(
+        SECRET_KEY="k" * 20 + "8f3Jq_vN2-pL0xZr5TbW9yHcUeAs6DmGo1KiR7tE4",
+        ALLOWED_HOSTS="workup.example.org",
+        HTTPS="1",
+        DEBUG="0",
+        DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_https_setting_turns_on_hsts_and_secure_cookies(tmp_path: Path) -> None:
-    code = ("from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)")
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
+    )
     env = {**os.environ, "SECRET_KEY": "x" * 50, "HTTPS": "1", "DJANGO_SETTINGS_MODULE": "workup.settings"}
-    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.stdout.split() == ["31536000", "True", "True", "True"], out.stderr

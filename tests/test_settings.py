@@ -14,8 +14,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 def run_check(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "ALLOWED_HOSTS")}
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=REPO, env={**clean, **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_missing_secret_key_without_debug_fails_with_clear_message() -> None:
@@ -52,7 +58,13 @@ def test_database_url_parsing() -> None:
 
     pg = database_from_url("postgres://u:p%40ss@127.0.0.1:5433/workup", default_sqlite=Path("x"))
     assert pg["ENGINE"] == "django.db.backends.postgresql"
-    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("workup", "u", "p@ss", "127.0.0.1", "5433")
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "workup",
+        "u",
+        "p@ss",
+        "127.0.0.1",
+        "5433",
+    )
     assert database_from_url("sqlite:////tmp/w.sqlite3", default_sqlite=Path("x"))["NAME"] == "/tmp/w.sqlite3"
     assert database_from_url("", default_sqlite=Path("d.sqlite3"))["NAME"] == Path("d.sqlite3")
 

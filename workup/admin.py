@@ -16,8 +16,10 @@ class ClinicAdmin(admin.ModelAdmin):
 class StaffAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "clinic", "role", "is_active")
     list_filter = ("clinic", "role", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role", "is_clinician", "job_title",
-                                                              "registration_number", "phone")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Clinic", {"fields": ("clinic", "role", "is_clinician", "job_title", "registration_number", "phone")}),
+    )
 
 
 @admin.register(Patient)

@@ -30,9 +30,11 @@ SIDED_SIMPLE = (
 )
 SINGLE_EXAM = ("romberg", "foot_inspection")
 SIDES = ("left", "right")
-EXAM_FIELDS = tuple(f"{i}_{s}" for i in SIDED_SIMPLE for s in SIDES) + tuple(
-    f"monofilament_{k}_{s}" for k in ("tested", "felt") for s in SIDES
-) + SINGLE_EXAM
+EXAM_FIELDS = (
+    tuple(f"{i}_{s}" for i in SIDED_SIMPLE for s in SIDES)
+    + tuple(f"monofilament_{k}_{s}" for k in ("tested", "felt") for s in SIDES)
+    + SINGLE_EXAM
+)
 
 
 def _number(v: Any) -> int | float:
@@ -78,7 +80,9 @@ def _section(workup: Workup, fields: tuple[str, ...]) -> dict[str, Any]:
 def _exam(workup: Workup) -> dict[str, Any]:
     exam: dict[str, Any] = {}
     for item in SIDED_SIMPLE:
-        sides = {s: _json_value(getattr(workup, f"{item}_{s}")) for s in SIDES if _present(getattr(workup, f"{item}_{s}"))}
+        sides = {
+            s: _json_value(getattr(workup, f"{item}_{s}")) for s in SIDES if _present(getattr(workup, f"{item}_{s}"))
+        }
         if sides:
             exam[item] = sides
     mono = {}
@@ -95,9 +99,24 @@ def _exam(workup: Workup) -> dict[str, Any]:
 
 
 def _contract_order(exam: dict[str, Any]) -> dict[str, Any]:
-    order = ("ankle_reflex", "knee_reflex", "plantar_response", "monofilament", "vibration", "pinprick", "proprioception",
-             "power_ankle_dorsiflexion", "power_ankle_plantarflexion", "romberg", "pedal_pulses", "abi",
-             "tinel_tarsal_tunnel", "straight_leg_raise", "foot_posture", "foot_inspection")
+    order = (
+        "ankle_reflex",
+        "knee_reflex",
+        "plantar_response",
+        "monofilament",
+        "vibration",
+        "pinprick",
+        "proprioception",
+        "power_ankle_dorsiflexion",
+        "power_ankle_plantarflexion",
+        "romberg",
+        "pedal_pulses",
+        "abi",
+        "tinel_tarsal_tunnel",
+        "straight_leg_raise",
+        "foot_posture",
+        "foot_inspection",
+    )
     return {k: exam[k] for k in order if k in exam}
 
 
@@ -150,10 +169,17 @@ def case_to_fields(case: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
 def lab_fields(row: dict[str, Any], *, position: int = 0) -> dict[str, Any]:
     """Field values of a LabResult from one contract lab row."""
     value = row.get("value")
-    out: dict[str, Any] = {"position": position, "test": row["test"], "comparator": "", "value": None, "text_value": "",
-                           "unit": row.get("unit", ""),
-                           "collected_on": date.fromisoformat(row["collected_on"]) if row.get("collected_on") else None,
-                           "reference_low": None, "reference_high": None}
+    out: dict[str, Any] = {
+        "position": position,
+        "test": row["test"],
+        "comparator": "",
+        "value": None,
+        "text_value": "",
+        "unit": row.get("unit", ""),
+        "collected_on": date.fromisoformat(row["collected_on"]) if row.get("collected_on") else None,
+        "reference_low": None,
+        "reference_high": None,
+    }
     if row["test"] == "spep":
         out["text_value"] = value
     elif isinstance(value, str):

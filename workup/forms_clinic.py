@@ -15,13 +15,24 @@ from workup.models import Role, User
 class StaffForm(forms.ModelForm):
     """Add a member of staff to the administrator's clinic, with a first password they are told to change."""
 
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                               help_text="At least 12 characters; not a common password.")
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters; not a common password.",
+    )
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "role", "is_clinician", "job_title",
-                  "registration_number", "phone"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "role",
+            "is_clinician",
+            "job_title",
+            "registration_number",
+            "phone",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,8 +51,12 @@ class StaffForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("password"):
-            probe = User(username=data.get("username", ""), first_name=data.get("first_name", ""),
-                         last_name=data.get("last_name", ""), email=data.get("email", ""))
+            probe = User(
+                username=data.get("username", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+                email=data.get("email", ""),
+            )
             try:
                 validate_password(data["password"], probe)
             except forms.ValidationError as exc:

@@ -35,7 +35,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         is_admin = request.path.startswith("/admin/")
-        response.setdefault("Content-Security-Policy", ADMIN_CONTENT_SECURITY_POLICY if is_admin else CONTENT_SECURITY_POLICY)
+        response.setdefault(
+            "Content-Security-Policy", ADMIN_CONTENT_SECURITY_POLICY if is_admin else CONTENT_SECURITY_POLICY
+        )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if not request.path.startswith("/static/"):
             # Patient data must not linger in shared browser caches or proxies.

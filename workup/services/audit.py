@@ -77,9 +77,13 @@ def connect_auth_signals() -> None:
             record(user=user, action="logout", request=request, object_type="session")
 
     def login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any) -> None:
-        AuditEvent.objects.create(action="login_failed", username=str(credentials.get("username", ""))[:150],
-                                  object_type="session", ip_address=client_ip(request),
-                                  user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""))
+        AuditEvent.objects.create(
+            action="login_failed",
+            username=str(credentials.get("username", ""))[:150],
+            object_type="session",
+            ip_address=client_ip(request),
+            user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
+        )
 
     user_logged_in.connect(logged_in, dispatch_uid="workup_audit_login")
     user_logged_out.connect(logged_out, dispatch_uid="workup_audit_logout")
