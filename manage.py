@@ -5,8 +5,15 @@ import os
 import sys
 
 
+# Commands that sign nothing and serve nothing may run without SECRET_KEY (the contract checker runs `evaluate`
+# with a bare environment); they get a random key that lives as long as the process.
+OFFLINE_COMMANDS = {"evaluate", "bench_engine"}
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workup.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in OFFLINE_COMMANDS:
+        os.environ["WORKUP_OFFLINE_COMMAND"] = sys.argv[1]
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

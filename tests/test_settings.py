@@ -72,3 +72,30 @@ def test_database_url_parsing() -> None:
 def test_password_is_not_echoed_in_database_url_errors() -> None:
     result = run_check(DEBUG="1", DATABASE_URL="postgres://user:hunter2@/")
     assert result.returncode == 1 and "hunter2" not in result.stderr
+
+
+def test_evaluate_runs_without_secret_key_but_the_server_does_not() -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    example = REPO.parent / "shared" / "contract" / "examples" / "01-typical-diabetic-neuropathy.json"
+    import json
+
+    case = json.dumps(json.loads(example.read_text())["case"])
+    ok = subprocess.run(
+        [sys.executable, "manage.py", "evaluate", "-"],
+        cwd=REPO,
+        env=clean,
+        input=case,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr
+    served = subprocess.run(
+        [sys.executable, "manage.py", "runserver", "--noreload", "127.0.0.1:0"],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 1 and "SECRET_KEY is not set" in served.stderr

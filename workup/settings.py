@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -95,6 +96,8 @@ def _redact(url: str) -> str:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and os.environ.get("WORKUP_OFFLINE_COMMAND"):
+    SECRET_KEY = secrets.token_urlsafe(50)  # set by manage.py for commands that neither sign nor serve
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
