@@ -123,8 +123,14 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
 }
 SPEP_VALUES: Choices = (("normal", "Normal"), ("paraprotein", "Paraprotein detected"))
 # umol/L and µmol/L are the same unit; the engine accepts either spelling and stores the ASCII one.
-UNIT_ALIASES: dict[str, str] = {"µmol/L": "umol/L", "μmol/L": "umol/L", "µg/L": "ug/L", "μg/L": "ug/L",
-                                "µIU/mL": "uIU/mL", "μIU/mL": "uIU/mL"}
+UNIT_ALIASES: dict[str, str] = {
+    "µmol/L": "umol/L",
+    "μmol/L": "umol/L",
+    "µg/L": "ug/L",
+    "μg/L": "ug/L",
+    "µIU/mL": "uIU/mL",
+    "μIU/mL": "uIU/mL",
+}
 
 # Exam items that are recorded per side, in the order of the examination grid.
 SIDED_EXAM_ITEMS: tuple[str, ...] = (

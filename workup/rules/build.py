@@ -1,0 +1,213 @@
+"""Collect what the rules ask for, merge it (clinical-rules.md section 7) and write the recommendation.
+
+Output order, fixed so the same case gives the same bytes: steps by urgency (emergency, urgent, routine), then by the
+contract's step order (exam, bloods, referrals, management); referrals in the order of their steps; causes by
+certainty (confirmed, likely, possible), then the contract's cause order; findings in the order the rules produced
+them (rule list order); warnings in the order found (document order), each once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workup.rules import text
+from workup.rules.thresholds import RULESET
+from workup.rules.vocab import CAUSES
+
+URGENCY_RANK = {"emergency": 0, "urgent": 1, "routine": 2}
+CERTAINTY_RANK = {"confirmed": 0, "likely": 1, "possible": 2}
+STEP_ORDER = {
+    code: i
+    for i, code in enumerate(
+        (
+            "emergency_care",
+            "complete_exam",
+            "order_glucose_test",
+            "order_b12",
+            "order_mma",
+            "order_ogtt",
+            "order_spep",
+            "order_tsh",
+            "order_abi",
+            "confirm_diabetes",
+            "refer_neurology",
+            "refer_spinal",
+            "refer_vascular",
+            "refer_diabetic_foot_service",
+            "refer_podiatry",
+            "refer_physiotherapy",
+            "refer_haematology",
+            "manage_glycaemia",
+            "treat_b12_deficiency",
+            "reduce_alcohol",
+            "review_neurotoxic_drugs",
+            "foot_protection",
+            "foot_posture_exercises",
+            "back_posture_exercises",
+            "neuropathic_pain_treatment",
+        )
+    )
+}
+CAUSE_ORDER = {code: i for i, (code, _) in enumerate(CAUSES)}
+
+
+class Step:
+    """One step as the rules ask for it so far: urgency, requests and rule ids merged."""
+
+    __slots__ = ("code", "items", "requests", "rules", "text", "urgency", "whys")
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.urgency = "routine"
+        self.requests: list[str] = []
+        self.rules: list[str] = []
+        self.whys: list[str] = []
+        self.items: list[str] | None = None
+        self.text: str | None = None
+
+
+class Cause:
+    __slots__ = ("certainty", "code", "evidence", "rules")
+
+    def __init__(self, code: str, certainty: str) -> None:
+        self.code = code
+        self.certainty = certainty
+        self.rules: list[str] = []
+        self.evidence: list[str] = []
+
+
+class Outcome:
+    """What the rules asked for, merged as it arrives: each step and cause once, at its most urgent or certain."""
+
+    __slots__ = ("causes", "findings", "fired", "steps")
+
+    def __init__(self) -> None:
+        self.steps: dict[str, Step] = {}
+        self.causes: dict[str, Cause] = {}
+        self.findings: dict[str, tuple[str, list[str]]] = {}
+        self.fired: list[str] = []
+
+    def _fire(self, rule: str) -> None:
+        if rule not in self.fired:
+            self.fired.append(rule)
+
+    def step(
+        self,
+        code: str,
+        rule: str,
+        why: str,
+        *,
+        urgency: str = "routine",
+        requests: tuple[str, ...] = (),
+        items: list[str] | None = None,
+        text: str | None = None,
+    ) -> None:
+        """Ask for a step; a step asked for twice keeps the higher urgency and the union of requests and rules."""
+        self._fire(rule)
+        step = self.steps.get(code) or self.steps.setdefault(code, Step(code))
+        if URGENCY_RANK[urgency] < URGENCY_RANK[step.urgency]:
+            step.urgency = urgency
+        step.requests += [r for r in requests if r not in step.requests]
+        _add(step.rules, rule)
+        _add(step.whys, why)
+        step.items = items if items is not None else step.items
+        step.text = step.text or text
+
+    def cause(self, code: str, certainty: str, rules: tuple[str, ...], evidence: tuple[str, ...] | list[str]) -> None:
+        """Name a cause; named twice, it keeps the stronger certainty and all rules and evidence."""
+        for rule in rules:
+            self._fire(rule)
+        cause = self.causes.get(code) or self.causes.setdefault(code, Cause(code, certainty))
+        if CERTAINTY_RANK[certainty] < CERTAINTY_RANK[cause.certainty]:
+            cause.certainty = certainty
+        for rule in rules:
+            _add(cause.rules, rule)
+        for item in evidence:
+            _add(cause.evidence, item)
+
+    def finding(self, code: str, words: str, rule: str) -> None:
+        """Record a finding the rules read from the case."""
+        words, rules = self.findings.get(code, (words, []))
+        _add(rules, rule)
+        self.findings[code] = (words, rules)
+
+    def has(self, code: str) -> bool:
+        return code in self.steps
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def recommendation(out: Outcome, *, stage: str, pattern: str, warnings: list[str]) -> dict[str, Any]:
+    """Write the workup-recommendation/1 document, in the contract's key order."""
+    steps = sorted(out.steps.values(), key=lambda s: (URGENCY_RANK[s.urgency], STEP_ORDER[s.code]))
+    step_dicts = [_step(s) for s in steps]
+    return {
+        "schema": "workup-recommendation/1",
+        "ruleset": RULESET,
+        "urgency": min((s.urgency for s in steps), key=URGENCY_RANK.__getitem__, default="routine"),
+        "stage": stage,
+        "pattern": pattern,
+        "findings": [{"code": c, "text": words, "rules": list(rules)} for c, (words, rules) in out.findings.items()],
+        "causes": [_cause(c) for c in sorted(out.causes.values(), key=_cause_key)],
+        "next_steps": step_dicts,
+        "referrals": [_referral(d) for d in step_dicts if d["code"] in text.SERVICE],
+        "warnings": list(dict.fromkeys(warnings)),
+    }
+
+
+def _cause_key(cause: Cause) -> tuple[int, int]:
+    return CERTAINTY_RANK[cause.certainty], CAUSE_ORDER[cause.code]
+
+
+def _cause(cause: Cause) -> dict[str, Any]:
+    return {
+        "code": cause.code,
+        "certainty": cause.certainty,
+        "rules": list(cause.rules),
+        "evidence": list(cause.evidence),
+    }
+
+
+def _step(step: Step) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "code": step.code,
+        "urgency": step.urgency,
+        "text": _step_text(step),
+        "why": "; ".join(step.whys),
+        "rules": list(step.rules),
+        "source": text.source_of(step.rules),
+    }
+    if step.items is not None:
+        out["items"] = list(step.items)
+    if step.code in text.SERVICE:
+        out["requests"] = _requests(step)
+    return out
+
+
+def _requests(step: Step) -> list[str]:
+    # Neurology is asked for what the rules name; every other service (and the emergency department) for assessment.
+    if step.code != "refer_neurology" or not step.requests:
+        return ["assessment"]
+    return sorted(step.requests, key=text.REQUEST_ORDER.__getitem__)
+
+
+def _step_text(step: Step) -> str:
+    if step.code == "refer_neurology":
+        return text.neurology_text(_requests(step), step.urgency)
+    if step.code == "complete_exam":
+        return text.exam_text(step.items or [])
+    if step.code == "refer_vascular":
+        return text.vascular_text(step.urgency)
+    return step.text or text.STEP_TEXT[step.code]
+
+
+def _referral(step: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "service": text.SERVICE[step["code"]],
+        "urgency": step["urgency"],
+        "requests": list(step["requests"]),
+        "reason": text.sentence(step["why"]),
+    }

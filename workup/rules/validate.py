@@ -1,0 +1,451 @@
+"""Reading a workup-case/1 document: every problem with its path, not just the first (hand-written, no jsonschema).
+
+Like Django's password validation, every check runs and every failure is collected. What could be read is kept, so
+the red-flag path can still work out a pattern from a case that is otherwise invalid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from workup.rules import vocab
+from workup.rules.case import Case, Lab, Problem
+from workup.rules.labs import TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
+from workup.rules.thresholds import ABI_COMPRESSIBLE_MAX, ABI_SOFT_LOW, EMERGENCY_ONSET_BELOW
+
+ROOT = "case"  # the path an unknown top-level key is reported at
+SCHEMA = "workup-case/1"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Invalid:
+    """Marks a value that failed its check (None is a value a case may hold)."""
+
+
+INVALID: Any = _Invalid()
+
+
+class Reader:
+    """Collects the problems and warnings of one document, and the fields that could not be fully read."""
+
+    __slots__ = ("as_of", "errors", "unread", "warnings")
+
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+        self.errors: list[Problem] = []
+        self.warnings: list[str] = []
+        self.unread: set[str] = set()
+
+    def error(self, path: str, message: str) -> Any:
+        self.errors.append(Problem(path or ROOT, message))
+        return INVALID
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append(f"{path}: {message}")
+
+
+Check = Callable[[Any, str, Reader], Any]
+
+
+def join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def unknown_key(key: object, known: Iterable[str]) -> str:
+    """Name an unknown key, with the nearest known one when the key looks like a typo."""
+    close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.75)
+    return f"unknown key {str(key)!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def read_object(raw: Any, path: str, fields: dict[str, Check], r: Reader, required: tuple[str, ...] = ()) -> Any:
+    """Check an object's keys and run each field's check; return the readable values (INVALID if not an object)."""
+    if not isinstance(raw, dict):
+        return r.error(path, f"must be an object with named fields, not {show(raw)}")
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        check = fields.get(key)
+        if check is None:
+            r.error(path, unknown_key(key, fields))
+            continue
+        got = check(value, f"{path}.{key}" if path else key, r)
+        if got is not INVALID:
+            out[key] = got
+    for key in required:
+        if key not in raw:
+            r.error(join(path, key), "is required")
+    return out
+
+
+def enum(choices: vocab.Choices) -> Check:
+    allowed = vocab.codes(choices)
+    listing = ", ".join(code for code, _ in choices)
+
+    def check(value: Any, path: str, r: Reader) -> Any:
+        if isinstance(value, str) and value in allowed:
+            return value
+        return r.error(path, f"{show(value)} is not one of: {listing}")
+
+    return check
+
+
+def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
+    allowed = vocab.codes(choices)
+    listing = ", ".join(code for code, _ in choices)
+
+    def check(value: Any, path: str, r: Reader) -> Any:
+        if not isinstance(value, list):
+            r.unread.add(path)
+            return r.error(path, f"must be a list, not {show(value)}")
+        if len(value) < min_items:
+            r.unread.add(path)
+            r.error(path, "must name at least one")
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            if not (isinstance(item, str) and item in allowed):
+                r.unread.add(path)
+                r.error(f"{path}[{i}]", f"{show(item)} is not one of: {listing}")
+            elif item in seen:
+                r.error(f"{path}[{i}]", f"repeats {item!r}")
+            else:
+                seen.add(item)
+        return frozenset(seen)
+
+    return check
+
+
+def number(low: float, high: float) -> Check:
+    def check(value: Any, path: str, r: Reader) -> Any:
+        n = as_number(value)
+        if n is None:
+            return r.error(path, f"must be a number, not {show(value)}")
+        if n < low or n > high:
+            return r.error(path, f"{fmt(n)} is out of range ({fmt(low)} to {fmt(high)})")
+        return n
+
+    return check
+
+
+def integer(low: int, high: int) -> Check:
+    def check(value: Any, path: str, r: Reader) -> Any:
+        n = as_number(value)
+        if n is None or n != int(n):
+            return r.error(path, f"must be a whole number from {low} to {high}, not {show(value)}")
+        if n < low or n > high:
+            return r.error(path, f"{fmt(n)} is out of range ({low} to {high})")
+        return int(n)
+
+    return check
+
+
+def const(expected: str) -> Check:
+    def check(value: Any, path: str, r: Reader) -> Any:
+        return value if value == expected else r.error(path, f"must be {expected!r}, not {show(value)}")
+
+    return check
+
+
+def parse_date(value: Any) -> date | None:
+    """Return a YYYY-MM-DD string (or a date) as a date, else None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def a_date(value: Any, path: str, r: Reader) -> Any:
+    parsed = parse_date(value)
+    return parsed if parsed else r.error(path, f"{show(value)} is not a date written YYYY-MM-DD")
+
+
+def sided(inner: Check) -> Check:
+    fields = {"left": inner, "right": inner}
+
+    def check(value: Any, path: str, r: Reader) -> Any:
+        got = read_object(value, path, fields, r)
+        return INVALID if got is INVALID else (got.get("left"), got.get("right"))
+
+    return check
+
+
+_MONOFILAMENT = {"sites_tested": integer(1, 10), "sites_felt": integer(0, 10)}
+
+
+def monofilament_side(value: Any, path: str, r: Reader) -> Any:
+    got = read_object(value, path, _MONOFILAMENT, r, required=("sites_tested", "sites_felt"))
+    if got is INVALID or len(got) < 2:
+        return INVALID
+    tested, felt = got["sites_tested"], got["sites_felt"]
+    if felt > tested:
+        return r.error(join(path, "sites_felt"), f"{felt} sites felt is more than the {tested} sites tested")
+    return (tested, felt)
+
+
+_ABI_NUMBER = number(0, 3)
+
+
+def abi_side(value: Any, path: str, r: Reader) -> Any:
+    n = _ABI_NUMBER(value, path, r)
+    if n is INVALID:
+        return INVALID
+    if n > ABI_COMPRESSIBLE_MAX:
+        r.warn(
+            path,
+            f"ABI {fmt(n)} is above {ABI_COMPRESSIBLE_MAX:.2f}: the ankle arteries are not compressible, "
+            "so it says nothing about arterial disease (a toe-brachial index can)",
+        )
+    elif n < ABI_SOFT_LOW:
+        r.warn(path, f"ABI {fmt(n)} is unusually low (below {fmt(ABI_SOFT_LOW)}): check the value")
+    return n
+
+
+PATIENT = {"age_years": integer(0, 120), "sex": enum(vocab.SEX)}
+PRESENTATION = {
+    "onset": enum(vocab.ONSET),
+    "duration_weeks": number(0, 5200),
+    "course": enum(vocab.COURSE),
+    "sides": enum(vocab.SIDES),
+    "areas": enum_list(vocab.AREAS, min_items=1),
+    "symptoms": enum_list(vocab.SYMPTOMS),
+    "red_flags": enum_list(vocab.RED_FLAGS),
+}
+HISTORY = {
+    "diabetes": enum(vocab.DIABETES),
+    "alcohol_units_per_week": number(0, 500),
+    "chemotherapy": enum_list(vocab.CHEMOTHERAPY),
+    "b12_risks": enum_list(vocab.B12_RISKS),
+    "cns_history": enum_list(vocab.CNS_HISTORY),
+    "spine_history": enum_list(vocab.SPINE_HISTORY),
+}
+EXAM = {
+    "ankle_reflex": sided(integer(0, 4)),
+    "knee_reflex": sided(integer(0, 4)),
+    "plantar_response": sided(enum(vocab.PLANTAR)),
+    "monofilament": sided(monofilament_side),
+    "vibration": sided(enum(vocab.GRADED_SENSE)),
+    "pinprick": sided(enum(vocab.GRADED_SENSE)),
+    "proprioception": sided(enum(vocab.PROPRIOCEPTION)),
+    "power_ankle_dorsiflexion": sided(integer(0, 5)),
+    "power_ankle_plantarflexion": sided(integer(0, 5)),
+    "romberg": enum(vocab.ROMBERG),
+    "pedal_pulses": sided(enum(vocab.PULSES)),
+    "abi": sided(abi_side),
+    "tinel_tarsal_tunnel": sided(enum(vocab.SIGN)),
+    "straight_leg_raise": sided(enum(vocab.SIGN)),
+    "foot_posture": sided(enum(vocab.FOOT_POSTURE)),
+    "foot_inspection": enum(vocab.FOOT_INSPECTION),
+}
+_SINGLE_EXAM = ("romberg", "foot_inspection")
+_REFERENCE_RANGE = {"low": number(float("-inf"), float("inf")), "high": number(float("-inf"), float("inf"))}
+_LAB_KEYS = ("test", "value", "unit", "collected_on", "reference_range")
+_TEST_LIST = ", ".join(code for code, _ in vocab.LAB_TESTS)
+
+
+def read_labs(value: Any, path: str, r: Reader) -> Any:
+    if not isinstance(value, list):
+        return r.error(path, f"must be a list of results, not {show(value)}")
+    labs = (read_lab(item, i, r) for i, item in enumerate(value))
+    return tuple(lab for lab in labs if lab is not None)
+
+
+def read_lab(item: Any, index: int, r: Reader) -> Lab | None:
+    """Check one result: test, unit for that test, value (number, censored or spep text), date, reference range."""
+    path = f"labs[{index}]"
+    if not isinstance(item, dict):
+        r.error(path, f"must be an object with test, value and unit, not {show(item)}")
+        return None
+    for key in item:
+        if key not in _LAB_KEYS:
+            r.error(path, unknown_key(key, _LAB_KEYS))
+    errors_before = len(r.errors)
+    test = _lab_test(item, path, r)
+    collected = _collected_on(item.get("collected_on"), f"{path}.collected_on", r) if "collected_on" in item else None
+    low, high = _reference_range(item, path, r)
+    if test is None:
+        _untyped_value(item, path, r)
+        return None
+    unit, unit_error = parse_unit(test, item.get("unit"))
+    if unit_error:
+        r.error(f"{path}.unit", unit_error)
+    if "value" not in item:
+        r.error(f"{path}.value", "is required")
+        return None
+    value, censor, text, value_error = parse_value(test, item["value"])
+    if value_error:
+        r.error(f"{path}.value", value_error)
+    elif not unit_error and test != "spep":
+        _check_plausible(test, unit, value, censor, f"{path}.value", r)
+    if len(r.errors) > errors_before:
+        return None
+    return Lab(index, test, unit, value, censor, text, collected, low, high)
+
+
+def _lab_test(item: dict[str, Any], path: str, r: Reader) -> str | None:
+    if "test" not in item:
+        r.error(f"{path}.test", "is required")
+        return None
+    test = item["test"]
+    if isinstance(test, str) and test in TESTS:
+        return test
+    r.error(f"{path}.test", f"{show(test)} is not a lab test this workup knows: one of {_TEST_LIST}")
+    return None
+
+
+def _untyped_value(item: dict[str, Any], path: str, r: Reader) -> None:
+    # Without a known test the value cannot be judged, but it must still be a number or text.
+    if "value" not in item:
+        r.error(f"{path}.value", "is required")
+    elif as_number(item["value"]) is None and not isinstance(item["value"], str):
+        r.error(f"{path}.value", f"must be a number or text, not {show(item['value'])}")
+
+
+def _check_plausible(test: str, unit: str, value: float, censor: str, path: str, r: Reader) -> None:
+    error, warning = plausibility(test, unit, value, censor)
+    if error:
+        r.error(path, error)
+    elif warning:
+        r.warn(path, warning)
+
+
+def _collected_on(value: Any, path: str, r: Reader) -> date | None:
+    when = parse_date(value)
+    if when is None:
+        r.error(path, f"{show(value)} is not a date written YYYY-MM-DD")
+    elif when > r.as_of:
+        r.error(
+            path,
+            f"{when.isoformat()} is after the case date {r.as_of.isoformat()}: a result cannot be "
+            "collected in the future",
+        )
+        return None
+    return when
+
+
+def _reference_range(item: dict[str, Any], path: str, r: Reader) -> tuple[float | None, float | None]:
+    if "reference_range" not in item:
+        return None, None
+    where = f"{path}.reference_range"
+    got = read_object(item["reference_range"], where, _REFERENCE_RANGE, r)
+    if got is INVALID:
+        return None, None
+    low, high = got.get("low"), got.get("high")
+    if low is not None and high is not None and low > high:
+        r.error(where, f"the low limit {fmt(low)} is above the high limit {fmt(high)}")
+    return low, high
+
+
+TOP = {
+    "schema": const(SCHEMA),
+    "as_of": a_date,
+    "patient": lambda v, p, r: read_object(v, p, PATIENT, r, required=("age_years",)),
+    "presentation": lambda v, p, r: read_object(
+        v, p, PRESENTATION, r, required=("onset", "duration_weeks", "course", "sides", "areas")
+    ),
+    "history": lambda v, p, r: read_object(v, p, HISTORY, r),
+    "exam": lambda v, p, r: read_object(v, p, EXAM, r),
+    "labs": read_labs,
+}
+
+
+def validate(doc: object, *, today: date) -> tuple[Case, list[Problem], list[str]]:
+    """Read a case: (the case as far as it could be read, every error with its path, warnings)."""
+    as_of = parse_date(doc.get("as_of")) if isinstance(doc, dict) else None
+    r = Reader(as_of or today)
+    if not isinstance(doc, dict):
+        r.error(ROOT, f"must be a JSON object (a {SCHEMA} document), not {show(doc)}")
+        return Case(as_of=r.as_of, unread=frozenset({"presentation.areas"})), r.errors, r.warnings
+    top = read_object(doc, "", TOP, r, required=("patient", "presentation"))
+    return _case(r, top), r.errors, r.warnings
+
+
+def _section(top: dict[str, Any], name: str) -> dict[str, Any]:
+    value = top.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _case(r: Reader, top: dict[str, Any]) -> Case:
+    patient, presentation = _section(top, "patient"), _section(top, "presentation")
+    history, exam = _section(top, "history"), _section(top, "exam")
+    if "areas" not in presentation:
+        r.unread.add("presentation.areas")
+    empty: frozenset[str] = frozenset()
+    return Case(
+        as_of=r.as_of,
+        age_years=patient.get("age_years"),
+        sex=patient.get("sex"),
+        onset=presentation.get("onset"),
+        duration_weeks=presentation.get("duration_weeks"),
+        course=presentation.get("course"),
+        sides=presentation.get("sides"),
+        areas=presentation.get("areas", empty),
+        symptoms=presentation.get("symptoms", empty),
+        red_flags=presentation.get("red_flags", empty),
+        diabetes=history.get("diabetes"),
+        alcohol_units_per_week=history.get("alcohol_units_per_week"),
+        chemotherapy=history.get("chemotherapy", empty),
+        b12_risks=history.get("b12_risks", empty),
+        cns_history=history.get("cns_history", empty),
+        spine_history=history.get("spine_history", empty),
+        exam={k: v for k, v in exam.items() if k not in _SINGLE_EXAM},
+        romberg=exam.get("romberg"),
+        foot_inspection=exam.get("foot_inspection"),
+        labs=top.get("labs", ()),
+        unread=frozenset(r.unread),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """What the red-flag check could read, before anything else is validated (clinical-rules.md 3)."""
+
+    red_flags: tuple[str, ...] = ()
+    sudden_recent: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.red_flags) or self.sudden_recent
+
+
+_RED_FLAGS = tuple(code for code, _ in vocab.RED_FLAGS)
+
+
+def _flag_code(item: object) -> str | None:
+    # A typo must never hide an emergency: case, spacing and near-misspellings of a red flag still count as it.
+    if not isinstance(item, str):
+        return None
+    word = re.sub(r"[\s\-]+", "_", item.strip().lower())
+    close = difflib.get_close_matches(word, _RED_FLAGS, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+def read_alarm(doc: object) -> Alarm:
+    """Read the red flags and E1's onset condition leniently, whatever else is wrong with the document."""
+    presentation = doc.get("presentation") if isinstance(doc, dict) else None
+    if not isinstance(presentation, dict):
+        return Alarm()
+    raw = presentation.get("red_flags")
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
+    found = {code for code in (_known_flag(item) for item in items) if code}
+    onset = presentation.get("onset")
+    weeks = as_number(presentation.get("duration_weeks"))
+    sudden = isinstance(onset, str) and onset.strip().lower() == "sudden"
+    recent = sudden and weeks is not None and weeks < EMERGENCY_ONSET_BELOW
+    return Alarm(tuple(c for c in _RED_FLAGS if c in found), recent)
+
+
+def _known_flag(item: object) -> str | None:
+    if isinstance(item, str) and item in _RED_FLAG_SET:
+        return item  # the common case, without the fuzzy match
+    return _flag_code(item)
+
+
+_RED_FLAG_SET = frozenset(_RED_FLAGS)
