@@ -1,0 +1,61 @@
+"""The demo data loads on an empty database, twice without duplicates, and reaches every stage and pattern."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from workup.models import Clinic, LabResult, Patient, User, Workup
+from workup.rules import vocab
+from workup.services.workups import evaluate_workup
+
+pytestmark = pytest.mark.django_db
+FIXTURE_DAY = date(2026, 11, 21)
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in (Clinic, User, Patient, Workup, LabResult))
+
+
+def test_loaddata_works_on_an_empty_database() -> None:
+    call_command("loaddata", "demo", verbosity=0)
+    assert counts()[:4] == (2, 6, 12, 12)
+
+
+def test_load_demo_twice_creates_nothing_twice() -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    first = counts()
+    call_command("load_demo", stdout=StringIO())
+    assert counts() == first
+    assert "clinician" in out.getvalue() and "workup-demo-2026" in out.getvalue()
+
+
+def test_demo_workups_reach_every_stage_and_pattern() -> None:
+    call_command("loaddata", "demo", verbosity=0)
+    riverside = Workup.objects.filter(patient__clinic__name="Riverside Surgery").select_related("patient")
+    recs = [evaluate_workup(w, today=FIXTURE_DAY).recommendation for w in riverside]
+    assert all(recs), "every demo workup is a valid case"
+    assert {r["stage"] for r in recs if r} == vocab.codes(vocab.STAGE)
+    assert {r["pattern"] for r in recs if r} == vocab.codes(vocab.PATTERN)
+
+
+def test_stored_summaries_match_the_engine() -> None:
+    """The worklist reads cached urgency/stage; the fixture's cache must be what the engine says."""
+    call_command("loaddata", "demo", verbosity=0)
+    for w in Workup.objects.select_related("patient"):
+        rec: dict[str, Any] = evaluate_workup(w, today=FIXTURE_DAY).recommendation or {}
+        assert (w.urgency, w.stage, w.pattern) == (rec["urgency"], rec["stage"], rec["pattern"]), w.patient
+
+
+def test_demo_logins_work_and_belong_to_their_clinics(client: Any) -> None:
+    call_command("loaddata", "demo", verbosity=0)
+    for username in ("intake", "clinician", "admin", "hilltop-clinician"):
+        response = client.post("/login/", {"username": username, "password": "workup-demo-2026"})
+        assert response.status_code == 302, username
+        client.post("/logout/")
+    assert {u.clinic.name for u in User.objects.filter(username__startswith="hilltop")} == {"Hilltop Practice"}
