@@ -55,10 +55,10 @@ def test_token_carries_the_role_limits(client: Client, clinic_admin: Any) -> Non
 
 def test_session_client_needs_csrf(clinician: Any) -> None:
     client = Client(enforce_csrf_checks=True)
+    client.get("/login/")  # the login form sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
     client.force_login(clinician)
     assert post(client, typical_case()).status_code == 403
-    client.get("/login/")  # sets the CSRF cookie
-    token = client.cookies["csrftoken"].value
     assert post(client, typical_case(), X_CSRFToken=token).status_code == 200
 
 
