@@ -21,7 +21,14 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture(autouse=True)
 def _static_without_manifest(settings: Any) -> None:
-    """Production serves collected, hashed static files; tests use the source files directly."""
+    """Production serves collected, hashed static files; tests use the source files directly.
+
+    Passwords are hashed with a fast hasher: the real one is deliberately slow, and tests create many users.
+    """
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # the demo fixture's hashes
+    ]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

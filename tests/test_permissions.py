@@ -1,0 +1,170 @@
+"""Every URL against every persona: anonymous, each role, and each role from another clinic.
+
+A URL added without a row here fails `test_every_url_is_in_the_matrix`, so no page escapes this check.
+Another clinic's object answers 404, exactly as a missing one; a role that may not use a page gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import make_user, typical_case
+from workup.models import Letter
+from workup.services.tokens import create_token
+
+PERSONAS = ("anonymous", "intake", "clinician", "clinic_admin", "other_intake", "other_clinician", "other_admin")
+OK, LOGIN, FORBIDDEN, NOT_FOUND, UNAUTHORISED = "ok", "login", "403", "404", "401"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    url: Callable[[dict[str, Any]], str]
+    expect: dict[str, str]
+    data: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+def same(**kw: str) -> dict[str, str]:
+    """Expectations: ``default`` for every persona not named."""
+    default = kw.pop("default")
+    return {p: kw.get(p, default) for p in PERSONAS}
+
+
+RECORDERS_OWN_CLINIC = same(
+    default=NOT_FOUND, anonymous=LOGIN, intake=OK, clinician=OK, clinic_admin=FORBIDDEN, other_admin=FORBIDDEN
+)
+RECORDERS_ANY_CLINIC = same(default=OK, anonymous=LOGIN, clinic_admin=FORBIDDEN, other_admin=FORBIDDEN)
+SIGNERS_OWN_CLINIC = {**RECORDERS_OWN_CLINIC, "intake": FORBIDDEN, "other_intake": FORBIDDEN}
+ADMINS = same(default=FORBIDDEN, anonymous=LOGIN, clinic_admin=OK, other_admin=OK)
+ADMINS_OWN_CLINIC = {**ADMINS, "other_admin": NOT_FOUND}
+MEMBERS = same(default=OK, anonymous=LOGIN)
+
+ROWS = [
+    # The home page: a clinic administrator is sent on to the staff screen rather than refused.
+    Row("worklist", "get", lambda o: "/", same(default=OK, anonymous=LOGIN)),
+    Row("patient_new", "get", lambda o: "/patients/new/", RECORDERS_ANY_CLINIC),
+    Row("patient_detail", "get", lambda o: f"/patients/{o['patient'].pk}/", RECORDERS_OWN_CLINIC),
+    Row("workup_new", "post", lambda o: f"/patients/{o['patient'].pk}/workups/new/", RECORDERS_OWN_CLINIC),
+    Row("workup_detail", "get", lambda o: f"/workups/{o['workup'].pk}/", RECORDERS_OWN_CLINIC),
+    Row(
+        "workup_section",
+        "post",
+        lambda o: f"/workups/{o['workup'].pk}/history/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"version": o["workup"].history_version, "diabetes": "known"},
+    ),
+    Row("clinic_staff", "get", lambda o: "/clinic/staff/", ADMINS),
+    Row("clinic_staff_edit", "get", lambda o: f"/clinic/staff/{o['intake'].pk}/", ADMINS_OWN_CLINIC),
+    Row("clinic_audit", "get", lambda o: "/clinic/audit/", ADMINS),
+    Row("account_password", "get", lambda o: "/clinic/account/password/", MEMBERS),
+    Row("account_tokens", "get", lambda o: "/clinic/account/tokens/", MEMBERS),
+    Row(
+        "account_token_revoke",
+        "post",
+        lambda o: f"/clinic/account/tokens/{o['token'].pk}/revoke/",
+        same(default=NOT_FOUND, anonymous=LOGIN, clinician=OK),
+    ),
+    Row(
+        "api_evaluate",
+        "post",
+        lambda o: "/api/v1/evaluate",
+        {**RECORDERS_ANY_CLINIC, "anonymous": UNAUTHORISED},
+        data=lambda o: typical_case(),
+    ),
+]
+NOT_IN_MATRIX = {"login", "logout"}  # public by design; covered in test_security and test_views_*
+
+
+@pytest.fixture
+def objects(
+    clinic: Any, other_clinic: Any, intake: Any, clinician: Any, clinic_admin: Any, workup: Any
+) -> dict[str, Any]:
+    token, _ = create_token(user=clinician, name="matrix")
+    return {
+        "patient": workup.patient,
+        "workup": workup,
+        "intake": intake,
+        "token": token,
+        "personas": {
+            "anonymous": None,
+            "intake": intake,
+            "clinician": clinician,
+            "clinic_admin": clinic_admin,
+            "other_intake": make_user("olive_intake", other_clinic, "intake"),
+            "other_clinician": make_user("oscar_clinician", other_clinic, "clinician"),
+            "other_admin": make_user("otto_admin", other_clinic, "clinic_admin"),
+        },
+    }
+
+
+def outcome(response: Any) -> str:
+    if response.status_code in (401, 403, 404):
+        return str(response.status_code)
+    if response.status_code == 302 and response["Location"].startswith("/login/"):
+        return LOGIN
+    assert response.status_code in (200, 302, 400), response.status_code
+    return OK
+
+
+CASES = [(row, persona) for row in ROWS for persona in PERSONAS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "persona"), CASES, ids=[f"{r.name}-{p}" for r, p in CASES])
+def test_access(row: Row, persona: str, objects: dict[str, Any]) -> None:
+    client = Client()
+    user = objects["personas"][persona]
+    if user is not None:
+        client.force_login(user)
+    url = row.url(objects)
+    if row.method == "get":
+        response = client.get(url)
+    elif row.name == "api_evaluate":
+        response = client.post(url, data=row.data(objects) if row.data else {}, content_type="application/json")
+    else:
+        response = client.post(url, data=row.data(objects) if row.data else {})
+    assert outcome(response) == row.expect[persona]
+
+
+def _names(resolver: URLResolver, skip: tuple[str, ...] = ("admin",)) -> set[str]:
+    names: set[str] = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if getattr(p, "app_name", None) not in skip:
+                names |= _names(p)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(p.name)
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    assert _names(get_resolver()) - NOT_IN_MATRIX == {r.name for r in ROWS} | _letter_names()
+
+
+def _letter_names() -> set[str]:
+    return {n for n in _names(get_resolver()) if n.startswith("letter_")}
+
+
+@pytest.mark.django_db
+def test_letters_of_another_clinic_answer_404(objects: dict[str, Any], clinician: Any) -> None:
+    letter = Letter.objects.create(
+        workup=objects["workup"],
+        reference="WU-TEST-1",
+        kind="referral",
+        service="neurology",
+        urgency="routine",
+        created_by=clinician,
+    )
+    client = Client()
+    client.force_login(objects["personas"]["other_clinician"])
+    for suffix in ("", "edit/", "pdf/", "addendum/"):
+        assert client.get(f"/letters/{letter.pk}/{suffix}").status_code == 404
+    assert client.post(f"/letters/{letter.pk}/sign/").status_code == 404
+    assert client.get(f"/letters/workup/{objects['workup'].pk}/new/").status_code == 404
