@@ -17,7 +17,7 @@ class StaffAdmin(UserAdmin):
     list_display = ("username", "first_name", "last_name", "clinic", "role", "is_active")
     list_filter = ("clinic", "role", "is_active")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Clinic", {"fields": ("clinic", "role", "is_clinician", "job_title", "registration_number", "phone")}),
     )
 
