@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,6 +22,10 @@ SECTIONS = ("presentation", "history", "exam", "labs")
 
 class StaleSection(Exception):
     """Someone else saved this section after the user opened it; their save is kept, this one refused."""
+
+
+class RoutineStopped(Exception):
+    """A red flag is recorded: the routine sections are not saved until it is cleared."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,25 @@ def refresh_summary(workup: Workup, evaluation: Evaluation) -> None:
         setattr(workup, k, v)
 
 
+def section_problems(
+    workup: Workup,
+    *,
+    section: str,
+    data: dict[str, Any] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    labs: list[LabResult] | None = None,
+    today: date | None = None,
+) -> list[rules.Problem]:
+    """Problems the engine would find in ``section`` if ``data`` (or, for labs, ``rows``) were saved. Stores nothing."""
+    candidate = copy.copy(workup)
+    for name, value in (data or {}).items():
+        setattr(candidate, name, value)
+    if section == "labs":
+        labs = [LabResult(position=i, **row) for i, row in enumerate(rows or [])]
+    evaluation = evaluate_workup(candidate, labs=labs, today=today)
+    return [p for p in evaluation.problems if p.path == section or p.path.startswith((f"{section}.", f"{section}["))]
+
+
 def reevaluate(workup: Workup) -> Evaluation:
     """Evaluate and store the summary."""
     evaluation = evaluate_workup(workup)
@@ -72,6 +96,8 @@ def reevaluate(workup: Workup) -> Evaluation:
 @transaction.atomic
 def create_patient(*, user: User, data: dict[str, Any], request: HttpRequest | None = None) -> Patient:
     """Register a patient in the user's clinic."""
+    if user.clinic_id is None:
+        raise ValueError("only a member of a clinic registers patients")
     patient = Patient.objects.create(clinic_id=user.clinic_id, **data)
     audit.record(user=user, action="create", obj=patient, request=request)
     return patient
@@ -95,6 +121,8 @@ def save_section(
         raise ValueError(f"unknown section {section!r}")
     counter = f"{section}_version"
     before = Workup.objects.select_for_update().get(pk=workup.pk)
+    if section != "presentation" and before.stage == "emergency":
+        raise RoutineStopped(section)
     updated = Workup.objects.filter(pk=workup.pk, **{counter: version}).update(
         **data, **{counter: F(counter) + 1}, updated_by=user, updated_at=timezone.now()
     )
@@ -113,6 +141,8 @@ def replace_labs(
     *, user: User, workup: Workup, rows: list[dict[str, Any]], version: int, request: HttpRequest | None = None
 ) -> Workup:
     """Replace the workup's lab results with ``rows`` if nobody saved them since ``version``."""
+    if Workup.objects.select_for_update().get(pk=workup.pk).stage == "emergency":
+        raise RoutineStopped("labs")
     before_rows = [lab_to_case(lab) for lab in workup.labs.all()]
     updated = Workup.objects.filter(pk=workup.pk, labs_version=version).update(
         labs_version=F("labs_version") + 1, updated_by=user, updated_at=timezone.now()
@@ -120,14 +150,17 @@ def replace_labs(
     if not updated:
         raise StaleSection("labs")
     workup.labs.all().delete()
-    labs = [LabResult(workup=workup, position=i, loinc=rules.loinc_for(r["test"], r.get("unit", "")), **r)
-            for i, r in enumerate(_without_position(rows))]
+    labs = [
+        LabResult(workup=workup, position=i, loinc=rules.loinc_for(r["test"], r.get("unit", "")), **r)
+        for i, r in enumerate(_without_position(rows))
+    ]
     LabResult.objects.bulk_create(labs)
     workup.refresh_from_db()
     after_rows = [lab_to_case(lab) for lab in workup.labs.all()]
     if before_rows != after_rows:
-        audit.record(user=user, action="change", obj=workup, request=request,
-                     changes={"labs": [before_rows, after_rows]})
+        audit.record(
+            user=user, action="change", obj=workup, request=request, changes={"labs": [before_rows, after_rows]}
+        )
     reevaluate(workup)
     return workup
 

@@ -1,0 +1,353 @@
+"""One form per workup section: presentation and red flags, history, examination. Each carries its version counter."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
+from django import forms
+
+from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
+from workup.models import Workup
+from workup.rules import vocab
+
+NOT_RECORDED = ("", "—")
+
+
+class PlainNumberInput(forms.NumberInput):
+    """A number box that shows 30 rather than 30.0."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, float):
+            return format(value, "f").rstrip("0").rstrip(".")
+        return super().format_value(value)
+
+
+class VersionForm(forms.Form):
+    """The version of a section the user opened; a save against an older version is refused, never applied."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+def checkbox_group(choices: vocab.Choices, label: str, help_text: str = "") -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        choices=choices, required=False, label=label, help_text=help_text, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def in_vocab_order(values: list[str], choices: vocab.Choices) -> list[str]:
+    """Ticked codes in the order the vocabulary lists them, so the stored list never depends on the browser."""
+    chosen = set(values)
+    return [code for code, _ in choices if code in chosen]
+
+
+class SectionForm(forms.ModelForm):
+    """A workup section: the model fields it saves plus the hidden version counter of that section."""
+
+    section: ClassVar[str]
+    title: ClassVar[str]
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    list_fields: ClassVar[dict[str, vocab.Choices]] = {}
+
+    class Meta:
+        model = Workup
+        fields: ClassVar[list[str]] = []
+
+    def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", self.section)
+        kwargs.setdefault("initial", {})["version"] = getattr(instance, f"{self.section}_version")
+        super().__init__(data, instance=instance, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.template = "workup/fields/section_form.html"  # errors go in the section's summary instead
+        self.helper.layout = self.layout()
+
+    def layout(self) -> Layout:
+        return Layout(*self.Meta.fields, "version")
+
+    def _post_clean(self) -> None:
+        # Saving goes through services.save_section with section_data(); the instance is never touched here.
+        return
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        for name, choices in self.list_fields.items():
+            if name in data:
+                data[name] = in_vocab_order(data[name], choices)
+        return data
+
+    def section_data(self) -> dict[str, Any]:
+        """The validated values of this section's model fields, ready for services.save_section."""
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+    @property
+    def version_value(self) -> int:
+        return int(self.cleaned_data["version"])
+
+
+class PresentationForm(SectionForm):
+    section = "presentation"
+    title = "Presentation and red flags"
+    list_fields = {"red_flags": vocab.RED_FLAGS, "areas": vocab.AREAS, "symptoms": vocab.SYMPTOMS}
+
+    red_flags = checkbox_group(
+        vocab.RED_FLAGS,
+        "Red flags: ask about these first",
+        "Any one of these means emergency care now, not a routine workup.",
+    )
+    onset = forms.ChoiceField(choices=vocab.ONSET, required=False, widget=forms.RadioSelect, label="Onset")
+    duration_weeks = forms.FloatField(
+        required=False,
+        label="Duration (weeks)",
+        help_text="Since it began. Days as a fraction: 3 days = 0.4 weeks.",
+        widget=PlainNumberInput(attrs={"step": "any", "min": 0, "max": 5200, "inputmode": "decimal"}),
+        error_messages={"invalid": "Enter the duration as a number of weeks, e.g. 6 or 0.5."},
+    )
+    course = forms.ChoiceField(choices=vocab.COURSE, required=False, widget=forms.RadioSelect, label="Course")
+    sides = forms.ChoiceField(choices=vocab.SIDES, required=False, widget=forms.RadioSelect, label="Which foot")
+    areas = checkbox_group(vocab.AREAS, "Where is it numb?")
+    symptoms = checkbox_group(vocab.SYMPTOMS, "Symptoms")
+
+    class Meta:
+        model = Workup
+        fields = list(PRESENTATION_FIELDS)
+
+    def layout(self) -> Layout:
+        return Layout(
+            Div(
+                Field("red_flags", css_class="red-flag"),
+                css_class="red-flags border border-danger rounded px-3 pt-2 mb-3",
+            ),
+            Row(
+                Column(Field("onset"), css_class="col-sm-4"),
+                Column(Field("course"), css_class="col-sm-4"),
+                Column(Field("sides"), css_class="col-sm-4"),
+            ),
+            Row(Column(Field("duration_weeks", css_class="duration"), css_class="col-sm-6 col-md-4")),
+            Row(
+                Column(Field("areas", wrapper_class="check-columns"), css_class="col-md-6"),
+                Column(Field("symptoms"), css_class="col-md-6"),
+            ),
+            "version",
+        )
+
+    def clean_duration_weeks(self) -> float | None:
+        weeks = self.cleaned_data["duration_weeks"]
+        if weeks is not None and weeks < 0:
+            raise forms.ValidationError("The duration cannot be negative: enter the weeks since it began.")
+        if weeks is not None and weeks > 5200:
+            raise forms.ValidationError(f"{weeks:g} weeks is more than a lifetime: enter the weeks since it began.")
+        return weeks
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # A red flag is saved at once, whatever else is missing: the patient needs emergency care, not a full form.
+        if data.get("red_flags"):
+            if not data.get("areas"):
+                data["areas"] = None
+            return data
+        required = {
+            "onset": "Say whether it began suddenly or gradually.",
+            "duration_weeks": "Enter how many weeks it has lasted.",
+            "course": "Say whether it is worsening, stable, improving or relapsing.",
+            "sides": "Say which foot is affected.",
+            "areas": "Tick at least one area that is numb.",
+        }
+        for name, message in required.items():
+            if name not in self.errors and data.get(name) in (None, "", []):
+                self.add_error(name, message)
+        return data
+
+
+class HistoryForm(SectionForm):
+    section = "history"
+    title = "History"
+    list_fields = {
+        "chemotherapy": vocab.CHEMOTHERAPY,
+        "b12_risks": vocab.B12_RISKS,
+        "cns_history": vocab.CNS_HISTORY,
+        "spine_history": vocab.SPINE_HISTORY,
+    }
+
+    diabetes = forms.ChoiceField(
+        choices=[("", "Not asked"), *vocab.DIABETES], required=False, widget=forms.RadioSelect, label="Diabetes"
+    )
+    alcohol_units_per_week = forms.FloatField(
+        required=False,
+        label="Alcohol (UK units per week)",
+        help_text="14 units is the low-risk limit. A pint of beer is about 2 units.",
+        widget=PlainNumberInput(attrs={"step": "any", "min": 0, "max": 500, "inputmode": "decimal"}),
+        error_messages={"invalid": "Enter the units per week as a number, e.g. 10."},
+    )
+    chemotherapy = checkbox_group(vocab.CHEMOTHERAPY, "Chemotherapy, past or current")
+    b12_risks = checkbox_group(vocab.B12_RISKS, "B12 risks")
+    cns_history = checkbox_group(vocab.CNS_HISTORY, "Brain or spinal cord history")
+    spine_history = checkbox_group(vocab.SPINE_HISTORY, "Spine history")
+
+    class Meta:
+        model = Workup
+        fields = list(HISTORY_FIELDS)
+
+    def layout(self) -> Layout:
+        return Layout(
+            Row(
+                Column(Field("diabetes"), css_class="col-sm-6"),
+                Column(Field("alcohol_units_per_week"), css_class="col-sm-6"),
+            ),
+            Row(
+                Column(Field("chemotherapy"), css_class="col-md-6"),
+                Column(Field("b12_risks"), css_class="col-md-6"),
+            ),
+            Row(
+                Column(Field("cns_history"), css_class="col-sm-6"),
+                Column(Field("spine_history"), css_class="col-sm-6"),
+            ),
+            HTML('<p class="small text-body-secondary">Unticked boxes are saved as "asked: none".</p>'),
+            "version",
+        )
+
+    def clean_alcohol_units_per_week(self) -> float | None:
+        units = self.cleaned_data["alcohol_units_per_week"]
+        if units is not None and units < 0:
+            raise forms.ValidationError("Alcohol units cannot be negative: enter 0 for none.")
+        if units is not None and units > 500:
+            raise forms.ValidationError(f"{units:g} units a week is not possible: check the figure (0 to 500).")
+        return units
+
+
+def _scale_choice(choices: vocab.Choices, label: str, scale: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        choices=[NOT_RECORDED, *choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label=label,
+        error_messages={"invalid_choice": f"Choose a grade on the {scale} scale."},
+    )
+
+
+def _choice(choices: vocab.Choices, label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=[NOT_RECORDED, *choices], required=False, label=label)
+
+
+def _count(label: str, low: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        required=False,
+        label=label,
+        widget=forms.NumberInput(attrs={"min": low, "max": 10, "inputmode": "numeric", "class": "mono"}),
+        error_messages={"invalid": "Enter a whole number of sites."},
+    )
+
+
+SIDED_CHOICES: dict[str, vocab.Choices] = {
+    "plantar_response": vocab.PLANTAR,
+    "vibration": vocab.GRADED_SENSE,
+    "pinprick": vocab.GRADED_SENSE,
+    "proprioception": vocab.PROPRIOCEPTION,
+    "pedal_pulses": vocab.PULSES,
+    "tinel_tarsal_tunnel": vocab.SIGN,
+    "straight_leg_raise": vocab.SIGN,
+    "foot_posture": vocab.FOOT_POSTURE,
+}
+SCALES: dict[str, tuple[vocab.Choices, str]] = {
+    "ankle_reflex": (vocab.REFLEX, "NINDS 0-4"),
+    "knee_reflex": (vocab.REFLEX, "NINDS 0-4"),
+    "power_ankle_dorsiflexion": (vocab.MRC, "MRC 0-5"),
+    "power_ankle_plantarflexion": (vocab.MRC, "MRC 0-5"),
+}
+
+
+def _exam_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for item in SIDED_SIMPLE:
+        for side in SIDES:
+            label = f"{vocab.EXAM_LABELS[item]}, {side}"
+            if item in SCALES:
+                fields[f"{item}_{side}"] = _scale_choice(SCALES[item][0], label, SCALES[item][1])
+            elif item == "abi":
+                fields[f"abi_{side}"] = forms.DecimalField(
+                    required=False,
+                    max_digits=4,
+                    decimal_places=2,
+                    label=label,
+                    widget=forms.NumberInput(attrs={"step": "0.01", "min": 0, "max": 3, "inputmode": "decimal"}),
+                    error_messages={
+                        "invalid": "Enter the ABI as a number such as 0.95.",
+                        "max_decimal_places": "Enter the ABI to two decimal places, e.g. 0.95.",
+                        "max_digits": "Enter the ABI as a number from 0.00 to 3.00.",
+                    },
+                )
+            else:
+                fields[f"{item}_{side}"] = _choice(SIDED_CHOICES[item], label)
+    for side in SIDES:
+        fields[f"monofilament_felt_{side}"] = _count(f"Monofilament sites felt, {side}", 0)
+        fields[f"monofilament_tested_{side}"] = _count(f"Monofilament sites tested, {side}", 1)
+    fields["romberg"] = _choice(vocab.ROMBERG, vocab.EXAM_LABELS["romberg"])
+    fields["foot_inspection"] = _choice(vocab.FOOT_INSPECTION, vocab.EXAM_LABELS["foot_inspection"])
+    return fields
+
+
+class ExamForm(SectionForm):
+    """The examination as a left/right grid (templates/workup/sections/exam.html lays it out)."""
+
+    section = "exam"
+    title = "Examination"
+
+    class Meta:
+        model = Workup
+        fields = list(EXAM_FIELDS)
+
+    def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        super().__init__(data, instance=instance, **kwargs)
+        self.fields.update(_exam_fields())
+
+    def grid(self) -> list[dict[str, Any]]:
+        """Rows of the examination grid: the item's label and its left and right bound fields."""
+        rows: list[dict[str, Any]] = []
+        for item in vocab.SIDED_EXAM_ITEMS:
+            if item == "monofilament":
+                sides = [(self[f"monofilament_felt_{s}"], self[f"monofilament_tested_{s}"]) for s in SIDES]
+                rows.append({"item": item, "label": vocab.EXAM_LABELS[item], "monofilament": sides})
+            else:
+                rows.append(
+                    {"item": item, "label": vocab.EXAM_LABELS[item], "sides": [self[f"{item}_{s}"] for s in SIDES]}
+                )
+        return rows
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for side in SIDES:
+            self._check_monofilament(data, side)
+            self._check_abi(data, f"abi_{side}")
+        return data
+
+    def _check_monofilament(self, data: dict[str, Any], side: str) -> None:
+        felt_name, tested_name = f"monofilament_felt_{side}", f"monofilament_tested_{side}"
+        felt, tested = data.get(felt_name), data.get(tested_name)
+        if felt_name in self.errors or tested_name in self.errors:
+            return
+        if tested is not None and not 1 <= tested <= 10:
+            self.add_error(tested_name, f"{tested} sites tested: test from 1 to 10 sites on a foot.")
+        elif felt is not None and not 0 <= felt <= 10:
+            self.add_error(felt_name, f"{felt} sites felt: enter 0 to 10.")
+        elif felt is not None and tested is None:
+            self.add_error(tested_name, f"Enter how many sites were tested on the {side} foot.")
+        elif tested is not None and felt is None:
+            self.add_error(felt_name, f"Enter how many of the {tested} sites were felt on the {side} foot.")
+        elif felt is not None and tested is not None and felt > tested:
+            self.add_error(felt_name, f"{felt} sites felt is more than the {tested} sites tested on the {side} foot.")
+
+    def _check_abi(self, data: dict[str, Any], name: str) -> None:
+        abi = data.get(name)
+        if name not in self.errors and abi is not None and not 0 <= abi <= 3:
+            self.add_error(name, f"An ABI of {abi.normalize():f} is not possible: enter a value from 0.00 to 3.00.")
+
+
+SECTION_FORMS: dict[str, type[SectionForm]] = {
+    "presentation": PresentationForm,
+    "history": HistoryForm,
+    "exam": ExamForm,
+}

@@ -1,0 +1,152 @@
+"""Template helpers for the screens: vocabulary labels, urgency badges, the stage indicator, numbers and ages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms, template
+from django.forms import BoundField
+from django.utils import timezone
+
+from workup.forms.labs import unit_label
+from workup.models import Patient, Workup
+from workup.rules import vocab
+
+register = template.Library()
+
+_VOCABS: dict[str, vocab.Choices] = {
+    name: getattr(vocab, name) for name in dir(vocab) if name.isupper() and isinstance(getattr(vocab, name), tuple)
+}
+
+
+@register.filter
+def label(code: Any, vocabulary: str) -> str:
+    """``{{ "b12_deficiency"|label:"CAUSES" }}`` -> "Vitamin B12 deficiency"."""
+    if code in (None, ""):
+        return ""
+    return vocab.label(_VOCABS[vocabulary], str(code))
+
+
+@register.filter
+def labels(codes: list[str] | None, vocabulary: str) -> str:
+    """A list of codes as their labels, comma-separated."""
+    return ", ".join(label(code, vocabulary) for code in codes or [])
+
+
+@register.filter
+def exam_label(item: str) -> str:
+    return vocab.EXAM_LABELS.get(item, item.replace("_", " "))
+
+
+@register.filter
+def unit(code: str) -> str:
+    """How a unit reads on screen (umol/L -> µmol/L)."""
+    return unit_label(code)
+
+
+@register.filter
+def age(patient: Patient, on: date | None = None) -> int:
+    """The patient's age in whole years today (or on ``on``)."""
+    return patient.age_on(on or timezone.localdate())
+
+
+@register.inclusion_tag("partials/urgency_badge.html")
+def urgency_badge(urgency: str | None) -> dict[str, Any]:
+    return {"urgency": urgency or "", "text": vocab.label(vocab.URGENCY, urgency) if urgency else "Not assessed"}
+
+
+@register.filter
+def stage_label(workup: Workup) -> str:
+    """The worklist's stage: the engine's stage, or why there is none yet."""
+    if workup.stage:
+        return vocab.label(vocab.STAGE, workup.stage)
+    started = workup.red_flags is not None or workup.onset or workup.presentation_version
+    return "Needs correcting" if started else "Not started"
+
+
+@register.inclusion_tag("partials/stage_steps.html")
+def stage_steps(recommendation: dict[str, Any] | None) -> dict[str, Any]:
+    """The stage indicator: examination -> blood tests -> referral or management, read from the engine's answer."""
+    if not recommendation:
+        return {"steps": [], "emergency": False}
+    stage = recommendation["stage"]
+    if stage == "emergency":
+        return {"steps": [], "emergency": True}
+    open_steps = {step["code"] for step in recommendation.get("next_steps", [])}
+    last = {"refer": "Referral", "manage": "Manage in primary care"}.get(stage, "Referral or manage")
+    steps = [
+        ("exam", "Examination"),
+        ("bloods", "Blood tests"),
+        (stage if stage in ("refer", "manage") else "end", last),
+    ]
+    return {"steps": [_step(code, text, stage, open_steps) for code, text in steps], "emergency": False}
+
+
+def _step(code: str, text: str, stage: str, open_steps: set[str]) -> dict[str, str]:
+    if code == stage:
+        return {"text": text, "state": "current"}
+    if code == "exam" and "complete_exam" not in open_steps:
+        return {"text": text, "state": "done"}
+    if code == "bloods" and not open_steps & {"order_glucose_test", "order_b12", "order_mma"}:
+        return {"text": text, "state": "done"}
+    return {"text": text, "state": "todo"}
+
+
+@register.filter
+def state_words(state: str) -> str:
+    return {"current": "current stage", "done": "done", "todo": "to do"}.get(state, "")
+
+
+@register.simple_tag
+def widget(field: BoundField, extra_class: str = "") -> str:
+    """A field's input with its Bootstrap class; Django adds aria-invalid and aria-describedby when it has errors."""
+    attrs = field.field.widget.attrs
+    base = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+    classes = [base, attrs.get("class", ""), extra_class, "is-invalid" if field.errors else ""]
+    return field.as_widget(attrs={"class": " ".join(c for c in classes if c)})
+
+
+@register.inclusion_tag("partials/field_errors.html")
+def field_errors(field: BoundField) -> dict[str, Any]:
+    """A field's errors, with the id its input's aria-describedby points at."""
+    return {"field": field}
+
+
+@register.inclusion_tag("partials/bare_field.html")
+def bare_field(field: BoundField, hide_label: bool = True) -> dict[str, Any]:
+    """A field without crispy's wrapper (exam grid, lab rows): label, input and errors."""
+    return {"field": field, "hide_label": hide_label}
+
+
+@register.inclusion_tag("partials/error_summary.html")
+def error_summary(form: forms.BaseForm | forms.BaseFormSet, summary_id: str) -> dict[str, Any]:
+    """Every error of a form or formset, linked to its field, for the top of the section."""
+    errors: list[dict[str, Any]]
+    if isinstance(form, forms.BaseFormSet):
+        errors = [{"message": e} for e in form.non_form_errors()]
+        for number, row in enumerate(form.forms, start=1):
+            errors += _form_errors(row, f"Result {number}, ")
+    else:
+        errors = _form_errors(form, "")
+    return {"errors": errors, "id": summary_id}
+
+
+def _form_errors(form: forms.BaseForm, prefix: str) -> list[dict[str, Any]]:
+    if not form.is_bound and not form.errors:
+        return []
+    errors: list[dict[str, Any]] = [{"message": e, "label": prefix.rstrip(", ")} for e in form.non_field_errors()]
+    for name in form.errors:
+        if name == "__all__" or name not in form.fields:
+            continue
+        bound = form[name]
+        multiple = isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+        href = f"{bound.auto_id}_0" if multiple else bound.id_for_label
+        errors += [{"href": href, "label": f"{prefix}{bound.label}", "message": e} for e in bound.errors]
+    return errors
+
+
+@register.filter
+def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
+    """``{{ mapping|get_item:key }}``: a dictionary value by a variable key."""
+    return (mapping or {}).get(key)

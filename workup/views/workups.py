@@ -1,0 +1,149 @@
+"""The workup page: the four section forms in the order of the process, and the engine's recommendation beside them."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from workup.access import AuthedRequest, get_workup, may_sign, recorder_required
+from workup.forms import (
+    SECTION_FORMS,
+    BaseLabFormSet,
+    SectionForm,
+    VersionForm,
+    attach_error,
+    lab_formset,
+    problem_target,
+)
+from workup.models import Workup
+from workup.services import audit
+from workup.services.workups import (
+    RoutineStopped,
+    StaleSection,
+    replace_labs,
+    save_section,
+    section_problems,
+)
+from workup.views.workup_page import TITLES, render_workup_page, stale_notice
+
+NEXT_SECTION = {"presentation": "history", "history": "exam", "exam": "labs", "labs": "labs"}
+
+
+@recorder_required
+def workup_detail(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    workup = get_workup(request.user, workup_id)
+    audit.record(user=request.user, action="view", obj=workup, request=request)
+    return render_workup_page(request, workup, may_sign=may_sign(request.user))
+
+
+@recorder_required
+@require_POST
+def workup_section(request: AuthedRequest, workup_id: UUID, section: str) -> HttpResponse:
+    workup = get_workup(request.user, workup_id)
+    if section == "labs":
+        return _save_labs(request, workup)
+    if section not in SECTION_FORMS:
+        raise Http404
+    form = SECTION_FORMS[section](request.POST, instance=workup)
+    if form.is_valid():
+        for problem in section_problems(workup, section=section, data=form.section_data()):
+            attach_error(form, problem_target(problem.path).field, problem.message)
+    if not form.is_valid():
+        return _page(request, workup, bound={section: form})
+    try:
+        save_section(
+            user=request.user,
+            workup=workup,
+            section=section,
+            data=form.section_data(),
+            version=form.version_value,
+            request=request,
+        )
+    except StaleSection:
+        return _stale_section(request, workup.pk, section)
+    except RoutineStopped:
+        return _routine_stopped(request, workup)
+    return _saved(request, workup, section)
+
+
+def _save_labs(request: AuthedRequest, workup: Workup) -> HttpResponse:
+    formset = lab_formset(request.POST, today=timezone.localdate())
+    version = VersionForm(request.POST, prefix="labs")
+    if formset.is_valid() and version.is_valid():
+        kept = formset.kept_forms()
+        for problem in section_problems(workup, section="labs", rows=formset.rows()):
+            _attach_lab_problem(formset, kept, problem.path, problem.message)
+    if not (formset.is_valid() and version.is_valid()):
+        return _page(request, workup, formset=formset, labs_version=version)
+    try:
+        replace_labs(
+            user=request.user,
+            workup=workup,
+            rows=formset.rows(),
+            version=version.cleaned_data["version"],
+            request=request,
+        )
+    except StaleSection:
+        return _stale_labs(request, workup.pk)
+    except RoutineStopped:
+        return _routine_stopped(request, workup)
+    return _saved(request, workup, "labs")
+
+
+def _attach_lab_problem(formset: BaseLabFormSet, kept: list[Any], path: str, message: str) -> None:
+    target = problem_target(path)
+    if target.row is not None and target.row < len(kept):
+        form = kept[target.row]
+        attach_error(form, form.field_for(target.field), message)
+    else:
+        formset.non_form_errors().append(message)
+
+
+def _saved(request: AuthedRequest, workup: Workup, section: str) -> HttpResponse:
+    """Back to the page at the next section, where the confirmation is shown; in an emergency, to the top."""
+    shown_in = "presentation" if workup.stage == "emergency" else NEXT_SECTION[section]
+    messages.success(request, f"{TITLES[section]} saved. The recommendation is up to date.", extra_tags=shown_in)
+    anchor = "top" if workup.stage == "emergency" else f"section-{shown_in}"
+    return redirect(reverse("workup_detail", args=[workup.pk]) + f"#{anchor}")
+
+
+def _routine_stopped(request: AuthedRequest, workup: Workup) -> HttpResponse:
+    messages.error(
+        request,
+        "Not saved: a red flag is recorded, so the routine workup is stopped. Send the patient for emergency care; "
+        "if the red flag was recorded in error, untick it in Presentation and save that first.",
+    )
+    return redirect(reverse("workup_detail", args=[workup.pk]) + "#top")
+
+
+def _stale_section(request: AuthedRequest, workup_id: UUID, section: str) -> HttpResponse:
+    fresh = get_workup(request.user, workup_id)
+    data = request.POST.copy()
+    data[f"{section}-version"] = str(getattr(fresh, f"{section}_version"))
+    form: SectionForm = SECTION_FORMS[section](data, instance=fresh)
+    form.is_valid()
+    return _page(request, fresh, bound={section: form}, stale={section: stale_notice(fresh, section)}, status=409)
+
+
+def _stale_labs(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    fresh = get_workup(request.user, workup_id)
+    formset = lab_formset(request.POST, today=timezone.localdate())
+    formset.is_valid()
+    version = VersionForm(prefix="labs", data={"labs-version": fresh.labs_version})
+    version.is_valid()
+    return _page(
+        request, fresh, formset=formset, labs_version=version, stale={"labs": stale_notice(fresh, "labs")}, status=409
+    )
+
+
+def _page(request: AuthedRequest, workup: Workup, status: int = 200, **kwargs: Any) -> HttpResponse:
+    response = render_workup_page(request, workup, may_sign=may_sign(request.user), **kwargs)
+    response.status_code = status
+    return response
