@@ -85,6 +85,6 @@ def connect_auth_signals() -> None:
             user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request else ""),
         )
 
-    user_logged_in.connect(logged_in, dispatch_uid="workup_audit_login")
-    user_logged_out.connect(logged_out, dispatch_uid="workup_audit_logout")
-    user_login_failed.connect(login_failed, dispatch_uid="workup_audit_login_failed")
+    user_logged_in.connect(logged_in, weak=False, dispatch_uid="workup_audit_login")
+    user_logged_out.connect(logged_out, weak=False, dispatch_uid="workup_audit_logout")
+    user_login_failed.connect(login_failed, weak=False, dispatch_uid="workup_audit_login_failed")
