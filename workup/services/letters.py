@@ -1,0 +1,289 @@
+"""Referral letters: prepare a draft, edit it, sign and issue it (immutable from then on), correct it by addendum."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from workup import letters as rendering
+from workup.letters import LetterSource, RenderedPdf, chain_reference, find_referral
+from workup.models import Letter, User, Workup
+from workup.rules import vocab
+from workup.services import audit
+from workup.services.workups import Evaluation, evaluate_workup
+
+QUESTION_MAX = 2000
+FREE_TEXT_MAX = 6000
+
+
+class LetterError(Exception):
+    """A letter action that cannot be done; the message tells the user why."""
+
+
+class NoReferral(LetterError):
+    """The engine does not recommend this referral (any more)."""
+
+
+class LetterLocked(LetterError):
+    """The letter is signed and issued: nothing about it can change."""
+
+
+class StaleDraft(LetterError):
+    """Someone changed the draft after the user opened it."""
+
+
+class IssueFailed(LetterError):
+    """Rendering failed while issuing: nothing was issued and the draft is unchanged."""
+
+
+def new_reference(on: date) -> str:
+    """A fresh letter reference, WU-<yyyymmdd>-<6 hex>: unique, and nothing in it identifies the patient."""
+    while True:
+        reference = f"WU-{on:%Y%m%d}-{secrets.token_hex(3).upper()}"
+        if not Letter.objects.filter(reference__startswith=reference).exists():
+            return reference
+
+
+def chain(letter: Letter) -> QuerySet[Letter]:
+    """Every version of the letter's chain (the letter and its addenda), oldest first, without their PDFs."""
+    ref = chain_reference(letter.reference)
+    return (
+        Letter.objects.filter(Q(reference=ref) | Q(reference__startswith=f"{ref}-v"), workup_id=letter.workup_id)
+        .defer("pdf", "recommendation", "case")
+        .select_related("signed_by")
+        .order_by("version")
+    )
+
+
+def pdf_filename(letter: Letter) -> str:
+    """A download name without patient data: the reference and version (and DRAFT until signed)."""
+    suffix = "" if letter.is_issued else "-DRAFT"
+    return f"{chain_reference(letter.reference)}-v{letter.version}{suffix}.pdf"
+
+
+def _evaluate(workup: Workup) -> Evaluation:
+    evaluation = evaluate_workup(workup)
+    if evaluation.recommendation is None:
+        problems = "; ".join(f"{p.path}: {p.message}" for p in evaluation.problems[:5])
+        raise LetterError(f"The workup has problems to correct before a letter can be produced: {problems}.")
+    return evaluation
+
+
+def _rec(evaluation: Evaluation) -> dict[str, Any]:
+    assert evaluation.recommendation is not None  # _evaluate() refused an evaluation without one
+    return evaluation.recommendation
+
+
+def _referral(letter: Letter, evaluation: Evaluation) -> dict[str, Any]:
+    referral = find_referral(evaluation.recommendation, letter.service)
+    if referral is None:
+        service = vocab.label(vocab.SERVICES, letter.service)
+        raise NoReferral(
+            f"The workup no longer leads to a referral to {service.lower()} "
+            f"(ruleset {_rec(evaluation)['ruleset']}): review the workup before this letter is signed."
+        )
+    return referral
+
+
+def unsaved_draft(workup: Workup, *, service: str | None = None, evaluation: Evaluation | None = None) -> Letter:
+    """A draft that is never saved (commands, benchmarks): the chosen or most urgent referral, worded by the engine."""
+    evaluation = evaluation or _evaluate(workup)
+    options = rendering.referral_options(evaluation.recommendation)
+    referral = find_referral(evaluation.recommendation, service) if service else (options[0] if options else None)
+    if referral is None:
+        wanted = f"a referral to {vocab.label(vocab.SERVICES, service).lower()}" if service else "any referral"
+        raise NoReferral(f"The workup does not lead to {wanted} (stage: {_rec(evaluation)['stage']}).")
+    return Letter(
+        workup=workup,
+        reference="UNSAVED-DRAFT",
+        kind=rendering.letter_kind(referral),
+        service=referral["service"],
+        urgency=referral["urgency"],
+        question=rendering.default_question(referral, evaluation.recommendation or {}),
+    )
+
+
+def draft_source(letter: Letter, *, evaluation: Evaluation | None = None) -> LetterSource:
+    """What a draft says now: the current record and the engine's current answer."""
+    evaluation = evaluation or _evaluate(letter.workup)
+    author = letter.created_by if letter.created_by_id else None
+    return LetterSource(
+        letter=letter,
+        patient=letter.workup.patient,
+        clinic=letter.workup.patient.clinic,
+        case=evaluation.case,
+        recommendation=evaluation.recommendation or {},
+        referrer=author if author and author.can_sign else None,
+        on=timezone.localdate(),
+        amended=letter.amends,
+    )
+
+
+def draft_pdf(letter: Letter, *, evaluation: Evaluation | None = None) -> RenderedPdf:
+    """The draft rendered from the current record, marked DRAFT on every page; raise LetterError if it fails."""
+    if letter.is_issued:
+        raise LetterLocked("This letter is issued: download its stored PDF.")
+    try:
+        return rendering.render_letter(draft_source(letter, evaluation=evaluation))
+    except rendering.RenderError as exc:
+        raise LetterError(str(exc)) from exc
+
+
+def stored_pdf(letter: Letter) -> bytes:
+    """The issued letter's PDF exactly as signed; refuse to serve bytes that no longer match their hash."""
+    if not letter.is_issued or letter.pdf is None:
+        raise LetterError("This letter is not issued yet: there is no signed PDF.")
+    data = bytes(letter.pdf)  # PostgreSQL returns a memoryview
+    if hashlib.sha256(data).hexdigest() != letter.pdf_sha256:
+        raise LetterError("The stored PDF does not match its SHA-256: it is withheld. Contact the administrator.")
+    return data
+
+
+@transaction.atomic
+def create_draft(*, user: User, workup: Workup, service: str, request: HttpRequest | None = None) -> Letter:
+    """Start a letter to ``service`` for the workup, worded from the engine; reuse an open draft to that service."""
+    evaluation = _evaluate(workup)
+    referral = find_referral(evaluation.recommendation, service)
+    if referral is None:
+        raise NoReferral(f"The workup does not lead to a referral to {vocab.label(vocab.SERVICES, service).lower()}.")
+    existing = workup.letters.filter(status=Letter.Status.DRAFT, service=service, amends__isnull=True).first()
+    if existing is not None:
+        return existing
+    letter = Letter.objects.create(
+        workup=workup,
+        reference=new_reference(timezone.localdate()),
+        kind=rendering.letter_kind(referral),
+        service=service,
+        urgency=referral["urgency"],
+        created_by=user,
+        question=rendering.default_question(referral, evaluation.recommendation or {}),
+    )
+    audit.record(
+        user=user,
+        action="create",
+        obj=letter,
+        request=request,
+        changes={"service": [None, service], "urgency": [None, referral["urgency"]]},
+    )
+    return letter
+
+
+@transaction.atomic
+def update_draft(
+    *, user: User, letter: Letter, question: str, free_text: str, draft_version: int, request: HttpRequest | None = None
+) -> Letter:
+    """Save the question and free text of a draft opened at ``draft_version``; an issued letter never changes."""
+    before = {"question": letter.question, "free_text": letter.free_text}
+    after = {"question": question.strip(), "free_text": free_text.strip()}
+    updated = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT, draft_version=draft_version).update(
+        **after, draft_version=F("draft_version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        _refuse_change(letter)
+    letter.refresh_from_db()
+    changes = audit.diff(before, after)
+    if changes:
+        audit.record(user=user, action="change", obj=letter, request=request, changes=changes)
+    return letter
+
+
+def _refuse_change(letter: Letter) -> None:
+    current = Letter.objects.only("status").get(pk=letter.pk)
+    if current.is_issued:
+        raise LetterLocked("This letter is signed and issued: it cannot be changed. Write an addendum instead.")
+    raise StaleDraft(
+        "Someone else saved this draft after you opened it; their version is kept. Make your change again."
+    )
+
+
+@transaction.atomic
+def issue(
+    *, user: User, letter: Letter, draft_version: int | None = None, request: HttpRequest | None = None
+) -> Letter:
+    """Sign and issue: render from the current record, store the PDF, its hash and the snapshot, and lock it."""
+    if not user.can_sign:
+        raise PermissionDenied("Only a clinician can sign a letter.")
+    locked = Letter.objects.select_for_update().select_related("workup__patient__clinic", "amends").get(pk=letter.pk)
+    if locked.is_issued:
+        raise LetterLocked("This letter is already signed and issued.")
+    if draft_version is not None and locked.draft_version != draft_version:
+        raise StaleDraft("The draft changed after you opened it: read it again before signing.")
+    evaluation = _evaluate(locked.workup)
+    referral = _referral(locked, evaluation)
+    _mark_issued(locked, user=user, referral=referral, evaluation=evaluation)
+    source = LetterSource(
+        letter=locked,
+        patient=locked.workup.patient,
+        clinic=locked.workup.patient.clinic,
+        case=evaluation.case,
+        recommendation=evaluation.recommendation or {},
+        referrer=user,
+        on=timezone.localdate(locked.signed_at),
+        amended=locked.amends,
+    )
+    try:
+        rendered = rendering.render_letter(source)
+    except rendering.RenderError as exc:
+        raise IssueFailed(f"Nothing was issued and the draft is unchanged. {exc}") from exc
+    locked.pdf, locked.pages = rendered.pdf, rendered.pages
+    locked.pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
+    locked.save()
+    audit.record(
+        user=user,
+        action="sign",
+        obj=locked,
+        request=request,
+        changes={"status": ["draft", "issued"], "pdf_sha256": [None, locked.pdf_sha256]},
+    )
+    return locked
+
+
+def _mark_issued(letter: Letter, *, user: User, referral: dict[str, Any], evaluation: Evaluation) -> None:
+    # Set in memory only; saved after the PDF renders, so a failure leaves the stored draft as it was.
+    rec = evaluation.recommendation or {}
+    letter.status = Letter.Status.ISSUED
+    letter.signed_by, letter.signed_at = user, timezone.now()
+    letter.urgency, letter.kind = referral["urgency"], rendering.letter_kind(referral)
+    letter.recommendation, letter.case, letter.ruleset = rec, evaluation.case, rec.get("ruleset", "")
+
+
+@transaction.atomic
+def create_addendum(*, user: User, letter: Letter, reason: str, request: HttpRequest | None = None) -> Letter:
+    """Start the correction of an issued letter: a new draft version that refers to the one it amends."""
+    locked = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not locked.is_issued:
+        raise LetterError("Only an issued letter is corrected by addendum; change the draft itself instead.")
+    latest = chain(locked).last()
+    if latest is not None and latest.pk != locked.pk:
+        state = "is being drafted" if not latest.is_issued else "was issued after this one"
+        raise LetterError(f"Version {latest.version} {state}: amend the latest version.")
+    ref = chain_reference(locked.reference)
+    addendum = Letter.objects.create(
+        workup_id=locked.workup_id,
+        reference=f"{ref}-v{locked.version + 1}",
+        version=locked.version + 1,
+        amends=locked,
+        kind=locked.kind,
+        service=locked.service,
+        urgency=locked.urgency,
+        question=locked.question,
+        free_text=locked.free_text,
+        addendum_reason=reason.strip(),
+        created_by=user,
+    )
+    audit.record(
+        user=user,
+        action="amend",
+        obj=addendum,
+        request=request,
+        changes={"amends": [None, f"{ref} v{locked.version}"], "addendum_reason": [None, reason.strip()]},
+    )
+    return addendum
