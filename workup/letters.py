@@ -7,7 +7,6 @@ engine's recommendation. WeasyPrint is imported on first render, not at start-up
 from __future__ import annotations
 
 import functools
-import logging
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -561,8 +560,6 @@ class _Renderer:
     """WeasyPrint objects built once per process and paper size: fonts, stylesheets, the URL fetcher."""
 
     def __init__(self, paper: str) -> None:
-        # WeasyPrint logs every layout step at INFO; the root logger would print them for each letter.
-        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 

@@ -234,6 +234,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # axes logs every login with masked fields, WeasyPrint every layout step: both only matter when they warn.
+    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
 }
 AXES_VERBOSE = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
