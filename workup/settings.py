@@ -225,8 +225,10 @@ WHITENOISE_USE_FINDERS = True
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Clinical configuration.
-B12_PROFILE = env_choice("B12_PROFILE", "nice_ng239", ("nice_ng239",))
+# Clinical configuration. The profiles are named in the engine's threshold table (pure Python, no Django).
+from workup.rules.thresholds import B12_PROFILES as _B12_PROFILES  # noqa: E402
+
+B12_PROFILE = env_choice("B12_PROFILE", "nice_ng239", tuple(sorted(_B12_PROFILES)))
 LETTER_PAPER = env_choice("LETTER_PAPER", "A4", ("A4", "letter"))
 
 LOGGING = {

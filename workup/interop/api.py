@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import path
@@ -75,7 +76,7 @@ def evaluate(request: HttpRequest) -> HttpResponse:
     except (ValueError, UnicodeDecodeError) as exc:
         return _error(400, f"The body is not valid JSON: {exc}")
     try:
-        recommendation = rules.evaluate(doc, today=timezone.localdate())
+        recommendation = rules.evaluate(doc, today=timezone.localdate(), b12_profile=settings.B12_PROFILE)
     except rules.CaseError as exc:
         errors = [{"path": p.path, "message": p.message} for p in exc.problems]
         return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)

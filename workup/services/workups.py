@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -46,7 +47,7 @@ def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, toda
     day = today or timezone.localdate()
     case = workup_to_case(workup, labs=labs, as_of=day)
     try:
-        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day))
+        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day, b12_profile=settings.B12_PROFILE))
     except rules.CaseError as exc:
         return Evaluation(case=case, recommendation=None, problems=list(exc.problems))
 

@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from workup import rules
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--b12-profile",
-            default=rules.DEFAULT_B12_PROFILE,
+            default=settings.B12_PROFILE,
             choices=sorted(rules.B12_PROFILES),
             help="the named B12 threshold profile",
         )
