@@ -30,7 +30,8 @@ demo: setup
 	$(RUN_ENV) $(PY) manage.py load_demo
 
 run: demo
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving Workup at http://$(HOST):$(PORT)/ (log in with a demo account above; Ctrl-C stops it)"
+	$(RUN_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -29,4 +29,3 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for user in User.objects.filter(clinic__isnull=False).select_related("clinic").order_by("clinic_id", "pk"):
             self.stdout.write(f"  {user.username:<18} {user.get_role_display():<22} {user.clinic}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
