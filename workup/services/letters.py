@@ -211,7 +211,11 @@ def issue(
     """Sign and issue: render from the current record, store the PDF, its hash and the snapshot, and lock it."""
     if not user.can_sign:
         raise PermissionDenied("Only a clinician can sign a letter.")
-    locked = Letter.objects.select_for_update().select_related("workup__patient__clinic", "amends").get(pk=letter.pk)
+    locked = (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("workup__patient__clinic", "amends")
+        .get(pk=letter.pk)
+    )
     if locked.is_issued:
         raise LetterLocked("This letter is already signed and issued.")
     if draft_version is not None and locked.draft_version != draft_version:
