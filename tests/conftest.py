@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -122,14 +123,28 @@ def patient(clinic: Any) -> Any:
 
 @pytest.fixture
 def workup(patient: Any, clinician: Any) -> Any:
-    """A complete diabetic-neuropathy workup with two blood results."""
+    """A complete diabetic-neuropathy workup with three results."""
+    return make_workup(patient, clinician, typical_case())
+
+
+def make_workup(patient: Any, user: Any, case: dict[str, Any]) -> Any:
+    """Store ``case`` as a workup of ``patient`` (the case's own patient block is ignored)."""
     from workup.cases import case_to_fields
     from workup.models import LabResult, Workup
 
-    fields, labs = case_to_fields(typical_case())
-    w = Workup.objects.create(patient=patient, created_by=clinician, updated_by=clinician, **fields)
-    LabResult.objects.bulk_create([LabResult(workup=w, **row) for row in labs])
-    return w
+    fields, labs = case_to_fields(case)
+    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user, **fields)
+    LabResult.objects.bulk_create([LabResult(workup=workup, **row) for row in labs])
+    return workup
+
+
+def variant(workup: Any, edit: Callable[[dict[str, Any]], Any]) -> Any:
+    """Another workup for the same patient: ``workup``'s case with ``edit`` applied to it."""
+    from workup.cases import workup_to_case
+
+    case = workup_to_case(workup)
+    edit(case)
+    return make_workup(workup.patient, workup.created_by, case)
 
 
 def typical_case() -> dict[str, Any]:

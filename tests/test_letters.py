@@ -6,15 +6,14 @@ import io
 import json
 import re
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import variant
 from workup import letters, rules
-from workup.cases import case_to_fields, workup_to_case
 from workup.models import LabResult, Letter, Workup
 from workup.services import letters as services
 
@@ -28,20 +27,6 @@ def squash(text: str) -> str:
 
 def pdf_pages(data: bytes) -> list[str]:
     return [squash(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
-
-
-def make_workup(patient: Any, user: Any, case: dict[str, Any]) -> Workup:
-    fields, labs = case_to_fields(case)
-    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user, **fields)
-    LabResult.objects.bulk_create([LabResult(workup=workup, **row) for row in labs])
-    return workup
-
-
-def variant(workup: Workup, edit: Callable[[dict[str, Any]], Any]) -> Workup:
-    """Another workup for the same patient: the typical one (conftest's ``workup``) with ``edit`` applied to its case."""
-    case = workup_to_case(workup)
-    edit(case)
-    return make_workup(workup.patient, workup.created_by, case)
 
 
 @pytest.fixture

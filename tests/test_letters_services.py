@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
+from tests.conftest import variant
 from workup import rules
-from workup.cases import case_to_fields, workup_to_case
-from workup.models import AuditEvent, LabResult, Letter, Workup
+from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services
 from workup.services.workups import evaluate_workup
 
@@ -23,20 +22,6 @@ pytestmark = pytest.mark.django_db
 
 def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages))
-
-
-def make_workup(patient: Any, user: Any, case: dict[str, Any]) -> Workup:
-    fields, labs = case_to_fields(case)
-    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user, **fields)
-    LabResult.objects.bulk_create([LabResult(workup=workup, **row) for row in labs])
-    return workup
-
-
-def variant(workup: Workup, edit: Callable[[dict[str, Any]], Any]) -> Workup:
-    """Another workup for the same patient: the typical one (conftest's ``workup``) with ``edit`` applied to its case."""
-    case = workup_to_case(workup)
-    edit(case)
-    return make_workup(workup.patient, workup.created_by, case)
 
 
 @pytest.fixture

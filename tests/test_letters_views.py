@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from workup.cases import case_to_fields, workup_to_case
-from workup.models import AuditEvent, LabResult, Letter, Workup
+from tests.conftest import variant
+from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services
 from workup.services.workups import evaluate_workup
 
@@ -20,20 +19,6 @@ pytestmark = pytest.mark.django_db
 
 def text(response: Any) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
-
-
-def make_workup(patient: Any, user: Any, case: dict[str, Any]) -> Workup:
-    fields, labs = case_to_fields(case)
-    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user, **fields)
-    LabResult.objects.bulk_create([LabResult(workup=workup, **row) for row in labs])
-    return workup
-
-
-def variant(workup: Workup, edit: Callable[[dict[str, Any]], Any]) -> Workup:
-    """Another workup for the same patient: the typical one (conftest's ``workup``) with ``edit`` applied to its case."""
-    case = workup_to_case(workup)
-    edit(case)
-    return make_workup(workup.patient, workup.created_by, case)
 
 
 def unexamined(workup: Workup) -> Workup:

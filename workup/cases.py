@@ -9,25 +9,12 @@ from typing import Any
 from django.db.models import CharField
 
 from workup.models import LabResult, Patient, Workup
+from workup.rules import vocab
 
 PRESENTATION_FIELDS = ("onset", "duration_weeks", "course", "sides", "areas", "symptoms", "red_flags")
 HISTORY_FIELDS = ("diabetes", "alcohol_units_per_week", "chemotherapy", "b12_risks", "cns_history", "spine_history")
 # Exam items stored as <item>_left / <item>_right columns holding the contract's value directly.
-SIDED_SIMPLE = (
-    "ankle_reflex",
-    "knee_reflex",
-    "plantar_response",
-    "vibration",
-    "pinprick",
-    "proprioception",
-    "power_ankle_dorsiflexion",
-    "power_ankle_plantarflexion",
-    "pedal_pulses",
-    "abi",
-    "tinel_tarsal_tunnel",
-    "straight_leg_raise",
-    "foot_posture",
-)
+SIDED_SIMPLE = tuple(i for i in vocab.SIDED_EXAM_ITEMS if i != "monofilament")
 SINGLE_EXAM = ("romberg", "foot_inspection")
 SIDES = ("left", "right")
 EXAM_FIELDS = (
