@@ -6,7 +6,7 @@ import sys
 
 # Commands that sign nothing and serve nothing may run without SECRET_KEY (the contract checker runs `evaluate`
 # with a bare environment); they get a random key that lives as long as the process.
-OFFLINE_COMMANDS = {"evaluate", "bench_engine"}
+OFFLINE_COMMANDS = {"evaluate", "bench_engine", "makemigrations"}
 
 
 def main() -> None:

@@ -99,3 +99,16 @@ def test_evaluate_runs_without_secret_key_but_the_server_does_not() -> None:
         timeout=60,
     )
     assert served.returncode == 1 and "SECRET_KEY is not set" in served.stderr
+
+
+def test_models_and_migrations_agree() -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=REPO,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
