@@ -48,7 +48,7 @@ test-postgres: setup
 
 test: setup lint typecheck test-sqlite test-postgres
 
-bench: setup
+bench: demo
 	$(RUN_ENV) $(PY) manage.py bench_engine
 	$(RUN_ENV) $(PY) manage.py bench_letter
 
