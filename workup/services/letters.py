@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -223,15 +224,9 @@ def issue(
     evaluation = _evaluate(locked.workup)
     referral = _referral(locked, evaluation)
     _mark_issued(locked, user=user, referral=referral, evaluation=evaluation)
-    source = LetterSource(
-        letter=locked,
-        patient=locked.workup.patient,
-        clinic=locked.workup.patient.clinic,
-        case=evaluation.case,
-        recommendation=evaluation.recommendation or {},
-        referrer=user,
-        on=timezone.localdate(locked.signed_at),
-        amended=locked.amends,
+    # The same source as the draft preview, signed by this user on this date.
+    source = replace(
+        draft_source(locked, evaluation=evaluation), referrer=user, on=timezone.localdate(locked.signed_at)
     )
     try:
         rendered = rendering.render_letter(source)
