@@ -37,6 +37,7 @@ SYMPTOMS: Choices = (
     ("back_pain", "Back pain"),
     ("radiating_leg_pain", "Pain radiating down the leg"),
     ("claudication", "Calf pain on walking (claudication)"),
+    ("shooting_pain", "Shooting or stabbing pain"),
 )
 RED_FLAGS: Choices = (
     ("sudden_severe_numbness", "Sudden severe numbness"),
@@ -46,6 +47,58 @@ RED_FLAGS: Choices = (
     ("bladder_or_bowel_dysfunction", "New bladder or bowel dysfunction"),
     ("saddle_numbness", "Saddle (perineal) numbness"),
     ("cold_pale_pulseless_foot", "Cold, pale, pulseless foot"),
+)
+# Synonyms a red flag is also read as (clinical-rules.md 3.1), normalised: lower case, single spaces.
+RED_FLAG_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "saddle_numbness": ("saddle anaesthesia", "saddle anesthesia", "perineal numbness", "perianal numbness"),
+    "bladder_or_bowel_dysfunction": (
+        "urinary retention",
+        "urinary incontinence",
+        "faecal incontinence",
+        "fecal incontinence",
+        "bowel incontinence",
+        "loss of bladder control",
+        "loss of bowel control",
+    ),
+    "breathing_or_swallowing_difficulty": (
+        "difficulty breathing",
+        "shortness of breath",
+        "difficulty swallowing",
+        "dysphagia",
+    ),
+    "face_arm_speech_symptoms": ("facial droop", "slurred speech", "arm weakness"),
+    "rapidly_progressive_weakness": ("rapid weakness", "rapidly spreading weakness", "ascending weakness"),
+    "sudden_severe_numbness": ("sudden numbness",),
+    "cold_pale_pulseless_foot": ("cold foot", "pulseless foot", "white foot"),
+}
+# Words in the presentation notes that ask for a red-flag check now (clinical-rules.md Q2): whole words, any case.
+RED_FLAG_NOTE_WORDS: tuple[str, ...] = (
+    "saddle",
+    "perineal",
+    "perianal",
+    "incontinence",
+    "incontinent",
+    "retention",
+    "catheter",
+    "bladder",
+    "bowel",
+    "ascending",
+    "paralysis",
+    "breathless",
+    "breathing",
+    "swallowing",
+    "dysphagia",
+    "slurred",
+    "droop",
+    "pulseless",
+    "gangrene",
+    "sepsis",
+    "breath",
+    "sudden",
+    "erectile",
+    "anaesthesia",
+    "anesthesia",
+    "bowels",
 )
 DIABETES: Choices = (("known", "Known diabetes"), ("not_known", "No known diabetes"))
 CHEMOTHERAPY: Choices = (
@@ -64,6 +117,24 @@ B12_RISKS: Choices = (
     ("ileal_resection", "Ileal resection"),
     ("pernicious_anaemia", "Pernicious anaemia"),
     ("nitrous_oxide", "Recreational nitrous oxide"),
+)
+MEDICATIONS: Choices = (
+    ("metformin", "Metformin"),
+    ("proton_pump_inhibitor", "Proton pump inhibitor (omeprazole, lansoprazole, ...)"),
+    ("h2_receptor_antagonist", "H2-receptor antagonist (famotidine, ...)"),
+    ("isoniazid", "Isoniazid"),
+    ("nitrofurantoin", "Nitrofurantoin"),
+    ("metronidazole", "Metronidazole"),
+    ("amiodarone", "Amiodarone"),
+    ("colchicine", "Colchicine"),
+    ("phenytoin", "Phenytoin"),
+    ("statin", "Statin"),
+    ("vitamin_b6_supplement", "Vitamin B6 (pyridoxine) supplement"),
+)
+FOOT_HISTORY: Choices = (
+    ("previous_ulcer", "Previous foot ulcer"),
+    ("previous_amputation", "Previous amputation"),
+    ("renal_replacement_therapy", "Renal replacement therapy (dialysis or transplant)"),
 )
 CNS_HISTORY: Choices = (("stroke", "Stroke"), ("multiple_sclerosis", "Multiple sclerosis"))
 SPINE_HISTORY: Choices = (("disc_herniation", "Disc herniation"), ("spinal_stenosis", "Spinal stenosis"))
@@ -90,7 +161,19 @@ ROMBERG: Choices = (("negative", "Negative"), ("positive", "Positive"))
 PULSES: Choices = (("present", "Present"), ("reduced", "Reduced"), ("absent", "Absent"))
 SIGN: Choices = (("negative", "Negative"), ("positive", "Positive"))
 FOOT_POSTURE: Choices = (("neutral", "Neutral"), ("overpronated", "Overpronated"), ("supinated", "Supinated"))
-FOOT_INSPECTION: Choices = (("normal", "Normal"), ("ulcer_or_infection", "Ulcer or infection"))
+# What inspection of the feet found; an empty list means "inspected, nothing found" (clinical-rules.md 9).
+FOOT_INSPECTION: Choices = (
+    ("callus", "Callus"),
+    ("deformity", "Deformity"),
+    ("ulcer", "Ulcer"),
+    ("spreading_infection", "Spreading infection"),
+    ("deep_infection", "Suspected deep infection"),
+    ("gangrene", "Gangrene"),
+    ("hot_swollen_foot", "Hot, swollen foot (possible Charcot)"),
+    ("fever_or_sepsis", "Fever or signs of sepsis"),
+)
+# The 2026.11 single-value foot inspection, still read (with a warning) as the list it meant.
+FOOT_INSPECTION_2026_11: dict[str, tuple[str, ...]] = {"normal": (), "ulcer_or_infection": ("ulcer",)}
 
 LAB_TESTS: Choices = (
     ("fasting_glucose", "Fasting glucose"),
@@ -105,6 +188,10 @@ LAB_TESTS: Choices = (
     ("tsh", "TSH"),
     ("egfr", "eGFR"),
     ("spep", "Serum protein electrophoresis"),
+    ("vitamin_b6", "Vitamin B6 (pyridoxal phosphate)"),
+    ("copper", "Copper"),
+    ("calcium_adjusted", "Adjusted calcium"),
+    ("magnesium", "Magnesium"),
 )
 # Units each test accepts (contract/README.md). The first is the form's default; none is guessed.
 LAB_UNITS: dict[str, tuple[str, ...]] = {
@@ -120,6 +207,10 @@ LAB_UNITS: dict[str, tuple[str, ...]] = {
     "tsh": ("mIU/L", "uIU/mL"),
     "egfr": ("mL/min/1.73m2",),
     "spep": (),
+    "vitamin_b6": ("nmol/L", "ug/L"),
+    "copper": ("umol/L", "ug/dL"),
+    "calcium_adjusted": ("mmol/L", "mg/dL"),
+    "magnesium": ("mmol/L", "mg/dL"),
 }
 SPEP_VALUES: Choices = (("normal", "Normal"), ("paraprotein", "Paraprotein detected"))
 # umol/L and µmol/L are the same unit; the engine accepts either spelling and stores the ASCII one.
@@ -128,6 +219,8 @@ UNIT_ALIASES: dict[str, str] = {
     "μmol/L": "umol/L",
     "µg/L": "ug/L",
     "μg/L": "ug/L",
+    "µg/dL": "ug/dL",
+    "μg/dL": "ug/dL",
     "µIU/mL": "uIU/mL",
     "μIU/mL": "uIU/mL",
 }
@@ -177,10 +270,16 @@ SERVICES: Choices = (
     ("podiatry", "Podiatry"),
     ("physiotherapy", "Physiotherapy"),
     ("haematology", "Haematology"),
+    ("foot_protection_service", "Foot protection service"),
+    ("stroke_service", "Stroke service (TIA clinic)"),
+    ("ms_team", "Multiple sclerosis team"),
+    ("paediatrics", "Paediatrics"),
+    ("antenatal_diabetes_team", "Antenatal diabetes team"),
 )
 URGENCY: Choices = (("emergency", "Emergency"), ("urgent", "Urgent"), ("routine", "Routine"))
 STAGE: Choices = (
     ("emergency", "Emergency"),
+    ("red_flags", "Red flags to ask"),
     ("exam", "Examination"),
     ("bloods", "Blood tests"),
     ("refer", "Referral"),
@@ -214,14 +313,41 @@ CAUSES: Choices = (
     ("plantar_nerve_compression", "Plantar nerve compression"),
     ("lumbar_radiculopathy", "Lumbar radiculopathy"),
     ("cns_disorder", "Brain or spinal cord disorder"),
+    ("limb_threatening_foot", "Limb-threatening foot problem"),
+    ("gestational_diabetes", "Gestational diabetes"),
+    ("charcot_foot", "Charcot foot"),
+    ("drug_induced_neuropathy", "Drug-induced neuropathy"),
+    ("hereditary_neuropathy", "Hereditary neuropathy"),
+    ("b6_deficiency", "Vitamin B6 deficiency"),
+    ("b6_toxicity", "Vitamin B6 toxicity"),
+    ("copper_deficiency", "Copper deficiency"),
+    ("hypocalcaemia", "Low calcium (hypocalcaemia)"),
+    ("hypomagnesaemia", "Low magnesium (hypomagnesaemia)"),
 )
 REQUESTS: Choices = (
     ("ncs", "Nerve conduction studies"),
     ("emg", "Electromyography"),
     ("brain_spine_assessment", "Assessment for brain or spinal cord disease"),
     ("neurology_review", "Neurology review"),
+    ("genetic_assessment", "Genetic assessment"),
     ("assessment", "Assessment"),
 )
+# How soon a step or referral is due (clinical-rules.md 7), shortest first; the words are what screens and letters say.
+TIMEFRAMES: Choices = (
+    ("now", "Now"),
+    ("same_day", "Today"),
+    ("within_1_working_day", "Within 1 working day"),
+    ("within_7_days", "Within 7 days"),
+    ("within_2_weeks", "Within 2 weeks"),
+    ("within_2_to_4_weeks", "Within 2 to 4 weeks"),
+    ("within_6_to_8_weeks", "Within 6 to 8 weeks"),
+    ("routine", "Routine"),
+)
+GLYCAEMIA_PROFILES: Choices = (
+    ("ada_2025", "ADA Standards of Care 2025 (prediabetes)"),
+    ("nice_ph38", "NICE PH38 (non-diabetic hyperglycaemia)"),
+)
+B12_PROFILE_CHOICES: Choices = (("nice_ng239", "NICE NG239 (2024)"),)
 
 
 def label(choices: Choices, code: str) -> str:
