@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -73,13 +73,26 @@ def read_object(raw: Any, path: str, fields: dict[str, Check], r: Reader, requir
         if check is None:
             r.error(path, unknown_key(key, fields))
             continue
-        got = check(value, f"{path}.{key}" if path else key, r)
+        quick = _QUICK.get(check)
+        got = quick(value) if quick is not None else INVALID
+        if got is INVALID:  # not plainly valid: the full check, which names the problem by its path
+            got = check(value, f"{path}.{key}" if path else key, r)
         if got is not INVALID:
             out[key] = got
     for key in required:
         if key not in raw:
             r.error(join(path, key), "is required")
     return out
+
+
+# Quick checks: for a plainly valid value, the value as the full check would return it, else INVALID (then the full
+# check runs and names the problem). They only make the common case cheap; they never decide an error.
+_QUICK: dict[Check, Callable[[Any], Any]] = {}
+
+
+def _quick(check: Check, quick: Callable[[Any], Any]) -> Check:
+    _QUICK[check] = quick
+    return check
 
 
 def normalise(text: str) -> str:
@@ -102,7 +115,7 @@ def enum(choices: vocab.Choices) -> Check:
         near = normalise(value) if isinstance(value, str) else None
         return near if near in allowed else INVALID
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and v in allowed else INVALID)
 
 
 def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
@@ -130,7 +143,16 @@ def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
                 seen.add(item)
         return frozenset(seen)
 
-    return check
+    def quick(value: Any) -> Any:
+        if value.__class__ is not list or len(value) < min_items:
+            return INVALID
+        items = frozenset(value)
+        return items if len(items) == len(value) and items <= allowed else INVALID
+
+    return _quick(check, quick)
+
+
+_PLAIN_NUMBERS = (int, float)
 
 
 def boolean(value: Any, path: str, r: Reader) -> Any:
@@ -158,7 +180,12 @@ def number(low: float, high: float) -> Check:
             # Kept for the emergency rules only (a sudden onset with a negative duration is still under a week).
         return n
 
-    return check
+    def quick(value: Any) -> Any:
+        if value.__class__ in _PLAIN_NUMBERS and low <= value <= high and math.isfinite(value):
+            return float(value)
+        return INVALID
+
+    return _quick(check, quick)
 
 
 def integer(low: int, high: int) -> Check:
@@ -170,7 +197,7 @@ def integer(low: int, high: int) -> Check:
             return r.error(path, f"{fmt(n)} is out of range ({low} to {high})")
         return int(n)
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is int and low <= v <= high else INVALID)
 
 
 def const(expected: str) -> Check:
@@ -206,7 +233,19 @@ def sided(inner: Check) -> Check:
         got = read_object(value, path, fields, r)
         return INVALID if got is INVALID else (got.get("left"), got.get("right"))
 
-    return check
+    inner_quick = _QUICK.get(inner)
+
+    def quick(value: Any) -> Any:
+        if inner_quick is None or value.__class__ is not dict or not value.keys() <= _SIDE_KEYS:
+            return INVALID
+        left = inner_quick(value["left"]) if "left" in value else None
+        right = inner_quick(value["right"]) if "right" in value else None
+        return INVALID if left is INVALID or right is INVALID else (left, right)
+
+    return _quick(check, quick)
+
+
+_SIDE_KEYS = frozenset({"left", "right"})
 
 
 _MONOFILAMENT = {"sites_tested": integer(1, 10), "sites_felt": integer(0, 10)}
@@ -299,9 +338,7 @@ def _near_flag(item: str) -> str | None:
 
 _FLAG_LABELS = dict(vocab.RED_FLAGS)
 _FLAG_WORDS: tuple[tuple[str, str], ...] = tuple(
-    (words, code)
-    for code in _FLAG_LABELS
-    for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
+    (words, code) for code in _FLAG_LABELS for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
 )
 
 
@@ -473,9 +510,9 @@ TOP = {
 
 def _history(value: Any, path: str, r: Reader) -> Any:
     got = read_object(value, path, HISTORY, r)
-    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy"):
-        if "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list):
-            r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
+    agents_read = "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list)
+    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy") and agents_read:
+        r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
     return got
 
 

@@ -36,7 +36,7 @@ TITLES = {
     "labs": "Blood results",
 }
 # The first band of each test says nothing abnormal (engine's SEVERITY order); everything else is flagged.
-NOT_FLAGGED = {"normal", "below_diabetes_range", "not_severely_reduced"}
+NOT_FLAGGED = {"normal", "below_diabetes_range", "not_interpreted"}
 
 
 def render_workup_page(
