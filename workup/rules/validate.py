@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from typing import Any
 from workup.rules import vocab
 from workup.rules.case import Case, Lab, Problem
 from workup.rules.labs import MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
-from workup.rules.thresholds import limit
+from workup.rules.thresholds import PLAUSIBLE, limit
 
 ROOT = "case"  # the path an unknown top-level key is reported at
 SCHEMA = "workup-case/1"
@@ -144,7 +143,7 @@ def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
         return frozenset(seen)
 
     def quick(value: Any) -> Any:
-        if value.__class__ is not list or len(value) < min_items:
+        if value.__class__ is not list or len(value) < min_items or any(v.__class__ is not str for v in value):
             return INVALID
         items = frozenset(value)
         return items if len(items) == len(value) and items <= allowed else INVALID
@@ -181,7 +180,8 @@ def number(low: float, high: float) -> Check:
         return n
 
     def quick(value: Any) -> Any:
-        if value.__class__ in _PLAIN_NUMBERS and low <= value <= high and math.isfinite(value):
+        # Compared as numbers first: NaN and infinities fail, and an int too large for a float never reaches float().
+        if value.__class__ in _PLAIN_NUMBERS and -1e300 < value < 1e300 and low <= value <= high:
             return float(value)
         return INVALID
 
@@ -213,12 +213,20 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
+    if isinstance(value, str):
+        return _iso_date(value)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_date(value: str) -> date | None:
+    # Cases repeat a few dates (every result of one blood draw): parse each spelling once.
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def a_date(value: Any, path: str, r: Reader) -> Any:
@@ -405,8 +413,41 @@ _TEST_LIST = ", ".join(code for code, _ in vocab.LAB_TESTS)
 def read_labs(value: Any, path: str, r: Reader) -> Any:
     if not isinstance(value, list):
         return r.error(path, f"must be a list of results, not {show(value)}")
-    labs = (read_lab(item, i, r) for i, item in enumerate(value))
+    labs = (_quick_lab(item, i, r.as_of) or read_lab(item, i, r) for i, item in enumerate(value))
     return tuple(lab for lab in labs if lab is not None)
+
+
+def _quick_lab(item: Any, index: int, as_of: date) -> Lab | None:
+    """A plainly valid numeric result (known test and unit, usual value, past date, no range) without the checks'
+    paths and messages; anything else (None) goes through read_lab, which names every problem."""
+    if item.__class__ is not dict or not item.keys() <= _QUICK_LAB_KEYS:
+        return None
+    test, unit, value = item.get("test"), item.get("unit"), item.get("value")
+    if test.__class__ is not str or unit.__class__ is not str:
+        return None
+    limits = _USUAL.get((test, unit))
+    if limits is None or value.__class__ not in _PLAIN_NUMBERS or not limits[0] <= value <= limits[1]:
+        return None
+    collected = None
+    if "collected_on" in item:
+        collected = parse_date(item["collected_on"])
+        if collected is None or collected > as_of:
+            return None
+    return Lab(index, test, unit, float(value), "", "", collected)
+
+
+_QUICK_LAB_KEYS = frozenset({"test", "value", "unit", "collected_on"})
+
+
+def _usual_range(test: str, unit: str) -> tuple[float, float]:
+    p = PLAUSIBLE[(test, unit)]
+    low = p.soft_low if p.soft_low is not None else p.hard_low
+    high = p.soft_high if p.soft_high is not None else p.hard_high
+    return low, high
+
+
+# (test, unit as the contract spells it) -> the values accepted without a warning.
+_USUAL: dict[tuple[str, str], tuple[float, float]] = {key: _usual_range(*key) for key in PLAUSIBLE}
 
 
 def read_lab(item: Any, index: int, r: Reader) -> Lab | None:
