@@ -23,7 +23,7 @@ _CAUSE_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Seen:
     """What the emergency rules read from a case that may be invalid (the rest they read from the case itself)."""
 

@@ -169,7 +169,7 @@ def check_lab_value(test: str, value: object, unit: object) -> tuple[list[str], 
     return ([error] if error else []), ([warning] if warning else [])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reading:
     """A lab result with its band; ``undecidable`` when a censored value spans bands (it counts as ``band``)."""
 
