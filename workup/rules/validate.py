@@ -158,6 +158,9 @@ def boolean(value: Any, path: str, r: Reader) -> Any:
     return value if isinstance(value, bool) else r.error(path, f"must be true or false, not {show(value)}")
 
 
+_quick(boolean, lambda v: v if v.__class__ is bool else INVALID)
+
+
 def text(max_chars: int) -> Check:
     def check(value: Any, path: str, r: Reader) -> Any:
         if not isinstance(value, str):
@@ -166,7 +169,7 @@ def text(max_chars: int) -> Check:
             return r.error(path, f"is {len(value)} characters long; at most {max_chars} are read")
         return value
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and len(v) <= max_chars else INVALID)
 
 
 def number(low: float, high: float) -> Check:
@@ -204,7 +207,7 @@ def const(expected: str) -> Check:
     def check(value: Any, path: str, r: Reader) -> Any:
         return value if value == expected else r.error(path, f"must be {expected!r}, not {show(value)}")
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and v == expected else INVALID)
 
 
 def parse_date(value: Any) -> date | None:
@@ -232,6 +235,9 @@ def _iso_date(value: str) -> date | None:
 def a_date(value: Any, path: str, r: Reader) -> Any:
     parsed = parse_date(value)
     return parsed if parsed else r.error(path, f"{show(value)} is not a date written YYYY-MM-DD")
+
+
+_quick(a_date, lambda v: (_iso_date(v) or INVALID) if v.__class__ is str else INVALID)
 
 
 def sided(inner: Check) -> Check:
@@ -269,6 +275,18 @@ def monofilament_side(value: Any, path: str, r: Reader) -> Any:
     return (tested, felt)
 
 
+def _quick_monofilament(value: Any) -> Any:
+    if value.__class__ is not dict or len(value) != len(_MONOFILAMENT) or not value.keys() <= _MONOFILAMENT.keys():
+        return INVALID
+    tested, felt = value["sites_tested"], value["sites_felt"]
+    if tested.__class__ is int and felt.__class__ is int and 1 <= tested <= 10 and 0 <= felt <= tested:
+        return (tested, felt)
+    return INVALID
+
+
+_quick(monofilament_side, _quick_monofilament)
+
+
 _ABI_NUMBER = number(0, 3)
 
 
@@ -285,6 +303,15 @@ def abi_side(value: Any, path: str, r: Reader) -> Any:
     elif n < limit("abi_soft_low"):
         r.warn(path, f"ABI {fmt(n)} is unusually low (below {fmt(limit('abi_soft_low'))}): check the value")
     return n
+
+
+def _quick_abi(value: Any) -> Any:
+    if value.__class__ in _PLAIN_NUMBERS and limit("abi_soft_low") <= value <= limit("abi_compressible_max"):
+        return float(value)
+    return INVALID
+
+
+_quick(abi_side, _quick_abi)
 
 
 def red_flags(value: Any, path: str, r: Reader) -> Any:
@@ -317,6 +344,16 @@ def red_flags(value: Any, path: str, r: Reader) -> Any:
     return frozenset(found)
 
 
+def _quick_red_flags(value: Any) -> Any:
+    if value.__class__ is not list or any(v.__class__ is not str for v in value):
+        return INVALID
+    flags = frozenset(value)
+    return flags if len(flags) == len(value) and flags <= _FLAG_SET else INVALID
+
+
+_quick(red_flags, _quick_red_flags)
+
+
 def read_flag(item: object) -> tuple[str | None, bool]:
     """Return (the red flag an entry names, whether it named it exactly); (None, False) when it names none."""
     if not isinstance(item, str):
@@ -345,6 +382,7 @@ def _near_flag(item: str) -> str | None:
 
 
 _FLAG_LABELS = dict(vocab.RED_FLAGS)
+_FLAG_SET = frozenset(_FLAG_LABELS)
 _FLAG_WORDS: tuple[tuple[str, str], ...] = tuple(
     (words, code) for code in _FLAG_LABELS for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
 )
@@ -360,6 +398,7 @@ def foot_inspection(value: Any, path: str, r: Reader) -> Any:
 
 
 _FOOT_FINDINGS = enum_list(vocab.FOOT_INSPECTION)
+_quick(foot_inspection, _QUICK[_FOOT_FINDINGS])
 
 
 PATIENT = {"age_years": integer(0, 120), "sex": enum(vocab.SEX), "pregnant": boolean}
