@@ -10,7 +10,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres requirements bench clean
 
 setup: system venv
 
@@ -19,11 +19,18 @@ system:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The development venv has the runtime pins plus the test tools; production installs requirements.txt only.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
-	$(VENV)/bin/pip install -q -r requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(VENV)/bin/pip install -q -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
+
+# Recompile the pins after editing requirements*.in (README: Dependencies).
+PIP_COMPILE := $(VENV)/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+requirements: venv
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 demo: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
