@@ -207,6 +207,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the app directly, over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -250,9 +251,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"omit_logged_errors": {"()": "workup.views.errors.OmitLoggedErrors"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # axes logs every login with masked fields, WeasyPrint every layout step: both only matter when they warn.
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+    "loggers": {
+        # axes logs every login with masked fields, WeasyPrint every layout step: both only matter when they warn.
+        **{name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+        # A server error's traceback is logged once, with its reference (workup.views.errors).
+        "django.request": {"filters": ["omit_logged_errors"]},
+    },
 }
 AXES_VERBOSE = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
