@@ -15,7 +15,7 @@ TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_AL
 setup: system venv
 
 system:
-	@scripts/setup-system.sh
+	@.ci/setup-system.sh
 
 venv: $(VENV)/.installed
 
@@ -51,7 +51,7 @@ test-sqlite: setup
 	env -u DATABASE_URL $(TEST_ENV) $(VENV)/bin/pytest
 
 test-postgres: setup
-	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest
+	$(TEST_ENV) .ci/with-postgres.sh $(VENV)/bin/pytest
 
 test: setup lint typecheck test-sqlite test-postgres
 
