@@ -10,7 +10,7 @@ PORT ?= 8000
 RUN_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres requirements bench clean
+.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres prod-check requirements bench clean
 
 setup: system venv
 
@@ -53,11 +53,15 @@ test-sqlite: setup
 test-postgres: setup
 	$(TEST_ENV) .ci/with-postgres.sh $(VENV)/bin/pytest
 
-test: setup lint typecheck test-sqlite test-postgres
+# The README's production steps, as an operator runs them: DEBUG=0, PostgreSQL, collectstatic, gunicorn.
+prod-check: system
+	.ci/prod-check
+
+test: setup lint typecheck test-sqlite test-postgres prod-check
 
 bench: demo
 	$(RUN_ENV) $(PY) manage.py bench_engine
 	$(RUN_ENV) $(PY) manage.py bench_letter
 
 clean:
-	rm -rf $(VENV) data/static .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-prod data/static .pytest_cache .mypy_cache .ruff_cache
