@@ -73,3 +73,12 @@ def test_demo_logins_work_and_belong_to_their_clinics(client: Any) -> None:
         assert response.status_code == 302, username
         client.post("/logout/")
     assert {u.clinic.name for u in User.objects.filter(username__startswith="hilltop")} == {"Hilltop Practice"}
+
+
+def test_the_fixture_is_what_make_demo_fixture_writes() -> None:
+    """fixtures/demo.json is generated: a hand edit, or a demo case changed without regenerating, fails here."""
+    import json
+
+    from workup.management.commands.make_demo_fixture import FIXTURE, fixture_rows
+
+    assert json.loads(FIXTURE.read_text()) == json.loads(json.dumps(fixture_rows()))
