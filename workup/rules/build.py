@@ -106,18 +106,13 @@ class Cause:
 class Outcome:
     """What the rules asked for, merged as it arrives: each step and cause once, at its most urgent or certain."""
 
-    __slots__ = ("causes", "findings", "fired", "steps", "warnings")
+    __slots__ = ("causes", "findings", "steps", "warnings")
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.steps: dict[str, Step] = {}
         self.causes: dict[str, Cause] = {}
         self.findings: dict[str, tuple[str, list[str]]] = {}
-        self.fired: list[str] = []
-
-    def _fire(self, rule: str) -> None:
-        if rule not in self.fired:
-            self.fired.append(rule)
 
     def step(
         self,
@@ -132,25 +127,31 @@ class Outcome:
         text: str | None = None,
     ) -> None:
         """Ask for a step; asked twice, it keeps the higher urgency, the shortest timeframe, all requests and rules."""
-        self._fire(rule)
-        step = self.steps.get(code) or self.steps.setdefault(code, Step(code))
-        if URGENCY_RANK[urgency] < URGENCY_RANK[step.urgency]:
+        step = self.steps.get(code)
+        if step is None:
+            step = self.steps[code] = Step(code)
+        if urgency != "routine" and URGENCY_RANK[urgency] < URGENCY_RANK[step.urgency]:
             step.urgency = urgency
         asked = timeframe or DEFAULT_TIMEFRAME[urgency]
-        if TIMEFRAME_RANK[asked] < TIMEFRAME_RANK[step.timeframe]:
+        if asked != "routine" and TIMEFRAME_RANK[asked] < TIMEFRAME_RANK[step.timeframe]:
             step.timeframe = asked
-        step.requests += [r for r in requests if r not in step.requests]
-        _add(step.rules, rule)
-        _add(step.whys, why)
-        step.items = items if items is not None else step.items
-        step.text = step.text or text
+        if requests:
+            step.requests += [r for r in requests if r not in step.requests]
+        if rule not in step.rules:
+            step.rules.append(rule)
+        if why not in step.whys:
+            step.whys.append(why)
+        if items is not None:
+            step.items = items
+        if text and not step.text:
+            step.text = text
 
     def cause(self, code: str, certainty: str, rules: tuple[str, ...], evidence: tuple[str, ...] | list[str]) -> None:
         """Name a cause; named twice, it keeps the stronger certainty and all rules and evidence."""
-        for rule in rules:
-            self._fire(rule)
-        cause = self.causes.get(code) or self.causes.setdefault(code, Cause(code, certainty))
-        if CERTAINTY_RANK[certainty] < CERTAINTY_RANK[cause.certainty]:
+        cause = self.causes.get(code)
+        if cause is None:
+            cause = self.causes[code] = Cause(code, certainty)
+        elif CERTAINTY_RANK[certainty] < CERTAINTY_RANK[cause.certainty]:
             cause.certainty = certainty
         for rule in rules:
             _add(cause.rules, rule)
@@ -159,9 +160,11 @@ class Outcome:
 
     def finding(self, code: str, words: str, rule: str) -> None:
         """Record a finding the rules read from the case."""
-        words, rules = self.findings.get(code, (words, []))
-        _add(rules, rule)
-        self.findings[code] = (words, rules)
+        known = self.findings.get(code)
+        if known is None:
+            self.findings[code] = (words, [rule])
+        elif rule not in known[1]:
+            known[1].append(rule)
 
     def warn(self, warning: str) -> None:
         """Add a warning about the case that a rule found (a child, an unknown chemotherapy end date)."""
@@ -169,10 +172,6 @@ class Outcome:
 
     def has(self, code: str) -> bool:
         return code in self.steps
-
-    def drop(self, code: str) -> None:
-        """Withdraw a step another rule replaces (C4: dependence assessment instead of cutting down)."""
-        self.steps.pop(code, None)
 
 
 def _add(items: list[str], item: str) -> None:

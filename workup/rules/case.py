@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from workup.rules.vocab import SIDED_EXAM_ITEMS
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -48,6 +50,8 @@ class Lab:
 # Per-side exam values: (left, right), None where a side was not recorded (or could not be read).
 Sided = tuple[Any, Any]
 NOT_RECORDED: Sided = (None, None)
+# Every sided exam item, not recorded: a case's exam starts from this, so the rules read any item directly.
+NO_EXAM: dict[str, Sided] = {item: NOT_RECORDED for item in SIDED_EXAM_ITEMS}
 
 
 @dataclass(slots=True)
@@ -80,7 +84,7 @@ class Case:
     spine_history: frozenset[str] = frozenset()
     family_history_neuropathy: bool = False
     foot_history: frozenset[str] = frozenset()
-    exam: dict[str, Sided] = field(default_factory=dict)
+    exam: dict[str, Sided] = field(default_factory=lambda: dict(NO_EXAM))
     romberg: str | None = None
     foot_inspection: frozenset[str] | None = None
     labs: tuple[Lab, ...] = ()
@@ -88,4 +92,4 @@ class Case:
 
     def sided(self, item: str) -> Sided:
         """Return the (left, right) values of an exam item."""
-        return self.exam.get(item, NOT_RECORDED)
+        return self.exam[item]

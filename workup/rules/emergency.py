@@ -44,6 +44,15 @@ def seen(case: Case) -> Seen:
     return Seen(case, weeks, sudden, case.red_flags or frozenset())
 
 
+def possible(s: Seen) -> bool:
+    """Whether any emergency rule could fire: red flags, a recent sudden onset, a worsening course in both feet (E6,
+    E7) or a foot finding (E8). Most cases have none, and then no emergency rule needs to run."""
+    case = s.case
+    if s.flags or s.sudden_recent or case.foot_inspection:
+        return True
+    return case.sides == "both" and (case.course == "worsening" or "radiating_leg_pain" in case.symptoms)
+
+
 def _emergency(out: Outcome, rule: str, cause: str, flags: tuple[str, ...], extra: tuple[str, ...] = ()) -> None:
     reasons = [FLAG_WORDS[f] for f in flags] + list(extra)
     if not reasons:
@@ -95,7 +104,7 @@ def e5_limb_ischaemia(s: Seen, out: Outcome) -> None:
     numb_sides = SIDES if case.sides == "both" else (case.sides,)
     absent = [
         f"sudden onset less than a week ago with pedal pulses absent ({side})"
-        for side, pulse in zip(SIDES, case.sided("pedal_pulses"), strict=True)
+        for side, pulse in zip(SIDES, case.exam["pedal_pulses"], strict=True)
         if s.sudden_recent and pulse == "absent" and side in numb_sides
     ]
     _emergency(out, "E5", "acute_limb_ischaemia", _flags(s, "cold_pale_pulseless_foot"), tuple(absent))

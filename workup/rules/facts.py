@@ -110,7 +110,7 @@ def derive(case: Case, profile: Profile) -> tuple[Facts, list[str]]:
     latest = {test: results[0] for test, results in by_test.items()}
     umn = umn_signs(case)
     weak = objective_weakness(case)
-    abi = case.sided("abi")
+    abi = case.exam["abi"]
     glucose = glucose_status(case, by_test)
     diabetic = glucose.status == "diabetes"
     facts = Facts(
@@ -199,11 +199,11 @@ def umn_signs(case: Case) -> tuple[str, ...]:
     """D1: extensor plantars, clonus (4), or a brisk (3) reflex whose other side is recorded and not brisk."""
     signs = [
         f"extensor plantar response ({side})"
-        for side, v in zip(SIDES, case.sided("plantar_response"), strict=True)
+        for side, v in zip(SIDES, case.exam["plantar_response"], strict=True)
         if v == "extensor"
     ]
     for item, name in _REFLEXES:
-        left, right = case.sided(item)
+        left, right = case.exam[item]
         for side, v, other in (("left", left, right), ("right", right, left)):
             if v is None:
                 continue
@@ -219,7 +219,7 @@ def brisk_reflexes(case: Case) -> tuple[str, ...]:
     return tuple(
         f"{name} reflexes graded {left} on both sides"
         for item, name in _REFLEXES
-        for left, right in (case.sided(item),)
+        for left, right in (case.exam[item],)
         if left is not None and left == right == limit("reflex_brisk")
     )
 
@@ -230,7 +230,7 @@ def objective_weakness(case: Case) -> tuple[str, ...]:
     for item, name in _POWER:
         weak += [
             f"ankle {name} MRC {v} ({side})"
-            for side, v in zip(SIDES, case.sided(item), strict=True)
+            for side, v in zip(SIDES, case.exam[item], strict=True)
             if v is not None and v <= limit("mrc_weak_max")
         ]
     return tuple(weak)
@@ -239,7 +239,7 @@ def objective_weakness(case: Case) -> tuple[str, ...]:
 def bilateral_weakness(case: Case) -> bool:
     """D1: objective weakness on the left and on the right (either movement on each side)."""
     weak = [
-        any(v is not None and v <= limit("mrc_weak_max") for v in (case.sided(item)[i] for item, _ in _POWER))
+        any(v is not None and v <= limit("mrc_weak_max") for v in (case.exam[item][i] for item, _ in _POWER))
         for i in (0, 1)
     ]
     return all(weak)
@@ -247,7 +247,7 @@ def bilateral_weakness(case: Case) -> bool:
 
 def hyporeflexia(case: Case) -> bool:
     """D1: both ankle reflexes recorded, and every recorded ankle and knee reflex 0 or 1."""
-    ankle, knee = case.sided("ankle_reflex"), case.sided("knee_reflex")
+    ankle, knee = case.exam["ankle_reflex"], case.exam["knee_reflex"]
     if None in ankle:
         return False
     return all(v <= limit("reflex_reduced_max") for v in (*ankle, *knee) if v is not None)
@@ -255,17 +255,17 @@ def hyporeflexia(case: Case) -> bool:
 
 def lops(case: Case) -> tuple[str, ...]:
     """D1: the feet where fewer monofilament sites were felt than tested."""
-    return tuple(side for side, v in zip(SIDES, case.sided("monofilament"), strict=True) if v and v[1] < v[0])
+    return tuple(side for side, v in zip(SIDES, case.exam["monofilament"], strict=True) if v and v[1] < v[0])
 
 
 def limb_ischaemia(case: Case) -> tuple[str, ...]:
     """D1: pedal pulses absent, or a valid ABI below the ischaemia line, on either side."""
     signs = [
-        f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.sided("pedal_pulses"), strict=True) if v == "absent"
+        f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.exam["pedal_pulses"], strict=True) if v == "absent"
     ]
     signs += [
         f"ABI {v:.2f} ({s})"
-        for s, v in zip(SIDES, case.sided("abi"), strict=True)
+        for s, v in zip(SIDES, case.exam["abi"], strict=True)
         if v is not None and v < limit("abi_ischaemia_below")
     ]
     return tuple(signs)
@@ -277,7 +277,7 @@ def sensory_ataxia(case: Case) -> tuple[str, ...]:
     signs += ["Romberg positive"] if case.romberg == "positive" else []
     signs += [
         f"proprioception impaired ({s})"
-        for s, v in zip(SIDES, case.sided("proprioception"), strict=True)
+        for s, v in zip(SIDES, case.exam["proprioception"], strict=True)
         if v == "impaired"
     ]
     return tuple(signs)
@@ -285,7 +285,7 @@ def sensory_ataxia(case: Case) -> tuple[str, ...]:
 
 def missing_exam(case: Case, diabetic: bool) -> tuple[str, ...]:
     """S1: core items not recorded on both sides; foot inspection too when diabetes is known or found."""
-    missing = tuple(item for item in CORE_EXAM if None in case.sided(item))
+    missing = tuple(item for item in CORE_EXAM if None in case.exam[item])
     if (diabetic or case.diabetes == "known") and case.foot_inspection is None:
         missing += ("foot_inspection",)
     return missing
@@ -299,7 +299,7 @@ def pattern(case: Case, umn: bool) -> str:
     if (
         "radiating_leg_pain" in case.symptoms
         or "back_of_leg" in areas
-        or "positive" in case.sided("straight_leg_raise")
+        or "positive" in case.exam["straight_leg_raise"]
         or (one_side and areas & ROOT_AREAS and "back_pain" in case.symptoms)
     ):
         return "radicular"

@@ -455,7 +455,7 @@ def c9_possible_pad(f: Facts, out: Outcome) -> None:
     """C9: weak pulses or claudication without a valid ABI: measure it (protocol: bottom of foot; AHA/ACC 2016)."""
     pulses = [
         f"pedal pulses {v} ({side})"
-        for side, v in zip(SIDES, f.case.sided("pedal_pulses"), strict=True)
+        for side, v in zip(SIDES, f.case.exam["pedal_pulses"], strict=True)
         if v in ("reduced", "absent")
     ]
     signs = pulses + (["calf pain on walking (claudication)"] if "claudication" in f.case.symptoms else [])
@@ -532,7 +532,7 @@ def medicine_points(f: Facts) -> list[str]:
 def c15_hereditary(f: Facts, out: Outcome) -> None:
     """C15: family history or high arches on both feet: hereditary neuropathy, genetic assessment (AAN 2009)."""
     signs = ["family history of neuropathy"] if f.case.family_history_neuropathy else []
-    if f.case.sided("foot_posture") == ("supinated", "supinated"):
+    if f.case.exam["foot_posture"] == ("supinated", "supinated"):
         signs.append("high arches on both feet")
     if not signs:
         return
@@ -663,9 +663,9 @@ def _local_sign(f: Facts) -> tuple[str, str] | None:
     """F1: the cause and evidence of a local sign on the numb foot, or None."""
     side = f.case.sides or ""
     index = SIDES.index(side)
-    if f.case.sided("tinel_tarsal_tunnel")[index] == "positive":
+    if f.case.exam["tinel_tarsal_tunnel"][index] == "positive":
         return "tarsal_tunnel", f"Tinel positive at the {side} tarsal tunnel"
-    if f.case.sided("foot_posture")[index] == "overpronated":
+    if f.case.exam["foot_posture"][index] == "overpronated":
         return "plantar_nerve_compression", f"{side} foot overpronated"
     return None
 
@@ -694,7 +694,7 @@ def r1_radicular(f: Facts, out: Outcome) -> None:
         return
     signs = [
         f"straight-leg raise positive ({s})"
-        for s, v in zip(SIDES, f.case.sided("straight_leg_raise"), strict=True)
+        for s, v in zip(SIDES, f.case.exam["straight_leg_raise"], strict=True)
         if v == "positive"
     ]
     signs += ["back pain"] if "back_pain" in f.case.symptoms else []
@@ -813,7 +813,8 @@ def run(f: Facts) -> Outcome:
 def run_emergency(s: Seen) -> Outcome:
     """Run the emergency rules on what could be read; the outcome has steps only when the patient must go now."""
     out = Outcome()
-    for rule in EMERGENCY_RULES:
-        rule.run(s, out)
-    emergency.finish(out)
+    if emergency.possible(s):
+        for rule in EMERGENCY_RULES:
+            rule.run(s, out)
+        emergency.finish(out)
     return out

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from workup.rules import vocab
-from workup.rules.case import Case, Lab, Problem
+from workup.rules.case import NO_EXAM, Case, Lab, Problem
 from workup.rules.labs import MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
 from workup.rules.thresholds import PLAUSIBLE, limit
 
@@ -143,9 +143,12 @@ def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
         return frozenset(seen)
 
     def quick(value: Any) -> Any:
-        if value.__class__ is not list or len(value) < min_items or any(v.__class__ is not str for v in value):
+        if value.__class__ is not list or len(value) < min_items:
             return INVALID
-        items = frozenset(value)
+        try:
+            items = frozenset(value)
+        except TypeError:  # an unhashable item: the full check names it
+            return INVALID
         return items if len(items) == len(value) and items <= allowed else INVALID
 
     return _quick(check, quick)
@@ -350,9 +353,12 @@ def red_flags(value: Any, path: str, r: Reader) -> Any:
 
 
 def _quick_red_flags(value: Any) -> Any:
-    if value.__class__ is not list or any(v.__class__ is not str for v in value):
+    if value.__class__ is not list:
         return INVALID
-    flags = frozenset(value)
+    try:
+        flags = frozenset(value)
+    except TypeError:
+        return INVALID
     return flags if len(flags) == len(value) and flags <= _FLAG_SET else INVALID
 
 
@@ -595,8 +601,9 @@ TOP = {
 
 def _history(value: Any, path: str, r: Reader) -> Any:
     got = read_object(value, path, HISTORY, r)
-    agents_read = "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list)
-    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy") and agents_read:
+    if got is INVALID or "chemotherapy_ended_months_ago" not in got or got.get("chemotherapy"):
+        return got
+    if "chemotherapy" not in value or isinstance(value["chemotherapy"], list):  # agents read, and none given
         r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
     return got
 
@@ -647,7 +654,7 @@ def _case(r: Reader, top: dict[str, Any]) -> Case:
         spine_history=history.get("spine_history", empty),
         family_history_neuropathy=history.get("family_history_neuropathy") is True,
         foot_history=history.get("foot_history", empty),
-        exam={k: v for k, v in exam.items() if k not in _SINGLE_EXAM},
+        exam={**NO_EXAM, **{k: v for k, v in exam.items() if k not in _SINGLE_EXAM}},
         romberg=exam.get("romberg"),
         foot_inspection=exam.get("foot_inspection"),
         labs=top.get("labs", ()),
