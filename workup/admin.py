@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from workup.forms.login import AdminLoginForm
 from workup.models import ApiToken, AuditEvent, Clinic, LabResult, Letter, Patient, User, Workup
+
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(Clinic)
