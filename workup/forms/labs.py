@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from workup import rules
+from workup.forms.hygiene import VisibleTextMixin
 from workup.models import LabResult
 from workup.rules import vocab
 
@@ -58,7 +59,7 @@ def _decimal(label: str, what: str) -> forms.DecimalField:
     )
 
 
-class LabRowForm(forms.Form):
+class LabRowForm(VisibleTextMixin, forms.Form):
     """One result as the lab reported it."""
 
     test = forms.ChoiceField(choices=[("", "Choose a test"), *vocab.LAB_TESTS], required=False, label="Test")
