@@ -81,10 +81,17 @@ class StaffChangeForm(VisibleTextMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.instance.pk == self.acting_user.pk and (
-            not data.get("is_active", True) or data.get("role") != Role.CLINIC_ADMIN
-        ):
+        if self.instance.pk != self.acting_user.pk:
+            return data
+        if not data.get("is_active", True) or data.get("role") != Role.CLINIC_ADMIN:
             raise forms.ValidationError("You cannot deactivate yourself or remove your own administrator role.")
+        if data.get("is_clinician") and not self.initial.get("is_clinician"):
+            # Signing rights are granted by someone else: another administrator of the clinic, or the operator.
+            self.add_error(
+                "is_clinician",
+                "You cannot give yourself signing rights: another administrator of your clinic, or the operator, "
+                "must mark you as a clinician.",
+            )
         return data
 
 
