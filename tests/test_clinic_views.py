@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from workup.models import ApiToken, AuditEvent, User
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,27 @@ def test_user_creates_token_shown_once_and_revokes_it(login: Any, clinician: Any
     login(clinician).post(f"/clinic/account/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_admin_cannot_grant_themselves_signing_rights(login: Any, clinic_admin: Any) -> None:
+    data = {"role": "clinic_admin", "is_active": "on", "is_clinician": "on"}
+    response = login(clinic_admin).post(f"/clinic/staff/{clinic_admin.pk}/", data)
+    assert response.status_code == 200 and "cannot give yourself signing rights" in response.content.decode()
+    clinic_admin.refresh_from_db()
+    assert not clinic_admin.is_clinician and not clinic_admin.can_sign
+
+
+def test_another_admin_grants_signing_rights(login: Any, clinic_admin: Any, clinic: Any) -> None:
+    colleague = make_user("bea_admin", clinic, "clinic_admin")
+    data = {"role": "clinic_admin", "is_active": "on", "is_clinician": "on"}
+    assert login(colleague).post(f"/clinic/staff/{clinic_admin.pk}/", data).status_code == 302
+    clinic_admin.refresh_from_db()
+    assert clinic_admin.can_sign
+
+
+def test_admin_may_give_up_their_own_signing_rights(login: Any, clinic: Any) -> None:
+    signer = make_user("cal_admin", clinic, "clinic_admin", is_clinician=True)
+    response = login(signer).post(f"/clinic/staff/{signer.pk}/", {"role": "clinic_admin", "is_active": "on"})
+    assert response.status_code == 302
+    signer.refresh_from_db()
+    assert not signer.can_sign

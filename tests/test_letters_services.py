@@ -172,8 +172,9 @@ def test_a_letter_whose_referral_no_longer_follows_is_not_signed(draft: Letter, 
 
 def test_tampered_pdf_bytes_are_withheld(issued: Letter) -> None:
     Letter.objects.filter(pk=issued.pk).update(pdf=b"%PDF-1.7 forged")
-    with pytest.raises(services.LetterError, match="does not match its SHA-256"):
+    with pytest.raises(services.PdfTampered, match="does not match the SHA-256 recorded when it was signed"):
         services.stored_pdf(Letter.objects.get(pk=issued.pk))
+    assert "integrity_failed" in actions(issued)
 
 
 # Addenda

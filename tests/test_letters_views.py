@@ -218,3 +218,22 @@ def test_workup_page_shows_the_letters_panel(login: Any, intake: Any, draft: Let
     body = text(login(intake).get(reverse("workup_detail", kwargs={"workup_id": draft.workup_id})))
     assert f"{draft.reference} v1" in body
     assert "Prepare referral letter" in body
+
+
+def test_a_tampered_pdf_is_withheld_logged_and_audited(
+    login: Any, clinician: Any, issued: Letter, caplog: pytest.LogCaptureFixture
+) -> None:
+    Letter.objects.filter(pk=issued.pk).update(pdf=b"%PDF-1.7 forged")
+    with caplog.at_level("WARNING", logger="workup.services.letters"):
+        response = login(clinician).get(url("letter_pdf", issued))
+    assert response.status_code == 409 and response["Content-Type"].startswith("text/html")
+    page = text(response)
+    assert "does not match the SHA-256 recorded when it was signed" in page and issued.pdf_sha256 in page
+    assert any(issued.pdf_sha256 in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+    event = AuditEvent.objects.get(action="integrity_failed")
+    assert (event.user, event.object_id, event.changes["pdf_sha256"][0]) == (
+        clinician,
+        str(issued.pk),
+        issued.pdf_sha256,
+    )
+    assert not AuditEvent.objects.filter(action="download").exists()

@@ -9,10 +9,11 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
+from workup.forms.hygiene import VisibleTextMixin
 from workup.models import Role, User
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(VisibleTextMixin, forms.ModelForm):
     """Add a member of staff to the administrator's clinic, with a first password they are told to change."""
 
     password = forms.CharField(
@@ -64,7 +65,7 @@ class StaffForm(forms.ModelForm):
         return data
 
 
-class StaffChangeForm(forms.ModelForm):
+class StaffChangeForm(VisibleTextMixin, forms.ModelForm):
     """Change a colleague's role or deactivate their account (their data and audit trail stay)."""
 
     class Meta:
@@ -80,14 +81,21 @@ class StaffChangeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.instance.pk == self.acting_user.pk and (
-            not data.get("is_active", True) or data.get("role") != Role.CLINIC_ADMIN
-        ):
+        if self.instance.pk != self.acting_user.pk:
+            return data
+        if not data.get("is_active", True) or data.get("role") != Role.CLINIC_ADMIN:
             raise forms.ValidationError("You cannot deactivate yourself or remove your own administrator role.")
+        if data.get("is_clinician") and not self.initial.get("is_clinician"):
+            # Signing rights are granted by someone else: another administrator of the clinic, or the operator.
+            self.add_error(
+                "is_clinician",
+                "You cannot give yourself signing rights: another administrator of your clinic, or the operator, "
+                "must mark you as a clinician.",
+            )
         return data
 
 
-class TokenForm(forms.Form):
+class TokenForm(VisibleTextMixin, forms.Form):
     name = forms.CharField(max_length=100, label="What is this token for?", help_text="e.g. Practice system link")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 
+from workup.forms.hygiene import VisibleTextMixin
 from workup.rules import vocab
 from workup.services.letters import FREE_TEXT_MAX, QUESTION_MAX
 
@@ -21,7 +22,7 @@ def _helper(*fields: Any, submit: str, css: str = "btn-primary") -> FormHelper:
     return helper
 
 
-class NewLetterForm(forms.Form):
+class NewLetterForm(VisibleTextMixin, forms.Form):
     """Which of the engine's referrals the letter is for (most urgent first)."""
 
     service = forms.ChoiceField(label="Referral", widget=forms.RadioSelect)
@@ -43,7 +44,7 @@ def referral_label(referral: dict[str, Any]) -> str:
     return f"{service} ({urgency}): {referral.get('reason', '')}".rstrip(": ")
 
 
-class DraftForm(forms.Form):
+class DraftForm(VisibleTextMixin, forms.Form):
     """The only parts of a letter a person writes: the question for the specialist and free text."""
 
     question = forms.CharField(
@@ -66,7 +67,7 @@ class DraftForm(forms.Form):
         self.helper = _helper("question", "free_text", "draft_version", submit="Save draft")
 
 
-class SignForm(forms.Form):
+class SignForm(VisibleTextMixin, forms.Form):
     """The clinician confirms they have read the letter they are about to sign."""
 
     confirm = forms.BooleanField(
@@ -80,7 +81,7 @@ class SignForm(forms.Form):
         self.helper = _helper(Field("confirm"), "draft_version", submit="Sign and issue", css="btn-success")
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(VisibleTextMixin, forms.Form):
     """Why the issued letter needs correcting; printed at the top of the addendum."""
 
     reason = forms.CharField(

@@ -259,6 +259,17 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Signed means signed: an issued letter always has the stored bytes, their hash and its signer.
+            models.CheckConstraint(
+                condition=~models.Q(status="issued")
+                | (
+                    models.Q(pdf__isnull=False, signed_by__isnull=False, signed_at__isnull=False)
+                    & ~models.Q(pdf_sha256="")
+                ),
+                name="letter_issued_has_pdf",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} v{self.version}"
@@ -297,6 +308,8 @@ class AuditEvent(models.Model):
         LOGIN = "login", "Logged in"
         LOGOUT = "logout", "Logged out"
         LOGIN_FAILED = "login_failed", "Login failed"
+        DELETE = "delete", "Deleted"
+        INTEGRITY_FAILED = "integrity_failed", "Integrity check failed"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from workup import rules
+from workup.forms.hygiene import VisibleTextMixin
 from workup.models import LabResult
 from workup.rules import vocab
 
@@ -21,6 +22,7 @@ UNIT_LABELS: dict[str, str] = {
 }
 ALL_UNITS: tuple[str, ...] = tuple(dict.fromkeys(u for units in vocab.LAB_UNITS.values() for u in units))
 TEST_LABELS = dict(vocab.LAB_TESTS)
+MAX_RESULTS = 60  # more than any workup needs; a posted TOTAL_FORMS past it is refused before rows are built
 ROW_FIELDS = ("test", "comparator", "value", "spep_result", "unit", "collected_on", "reference_low", "reference_high")
 
 
@@ -57,7 +59,7 @@ def _decimal(label: str, what: str) -> forms.DecimalField:
     )
 
 
-class LabRowForm(forms.Form):
+class LabRowForm(VisibleTextMixin, forms.Form):
     """One result as the lab reported it."""
 
     test = forms.ChoiceField(choices=[("", "Choose a test"), *vocab.LAB_TESTS], required=False, label="Test")
@@ -196,6 +198,11 @@ def _tidy(value: Decimal | None) -> Decimal | None:
 class BaseLabFormSet(forms.BaseFormSet):
     """The blood results; blank rows are skipped and rows ticked Remove are dropped."""
 
+    default_error_messages = {
+        "too_many_forms": f"At most {MAX_RESULTS} results can be saved for one workup: remove some rows.",
+        "missing_management_form": "The results form was incomplete: reload the page and enter the results again.",
+    }
+
     def _construct_form(self, i: int, **kwargs: Any) -> LabRowForm:
         form: LabRowForm = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         form.is_extra = i >= self.initial_form_count()
@@ -210,7 +217,13 @@ class BaseLabFormSet(forms.BaseFormSet):
 
 
 LabFormSet = forms.formset_factory(
-    LabRowForm, formset=BaseLabFormSet, extra=2, can_delete=True, max_num=60, validate_max=True
+    LabRowForm,
+    formset=BaseLabFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_RESULTS,
+    validate_max=True,
+    absolute_max=MAX_RESULTS,
 )
 
 

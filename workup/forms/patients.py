@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower, Replace, Upper
 
+from workup.forms.hygiene import VisibleTextMixin
 from workup.models import Patient
 from workup.rules import vocab
 
@@ -35,7 +36,7 @@ def same_name_and_birth(patients: QuerySet[Patient], given: str, family: str, bo
     )
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(VisibleTextMixin, forms.ModelForm):
     """A new patient in the user's clinic; refuses a known identifier and asks before a same-name-and-birth twin."""
 
     sex = forms.ChoiceField(

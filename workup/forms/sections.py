@@ -9,6 +9,7 @@ from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
 
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
+from workup.forms.hygiene import VisibleTextMixin
 from workup.models import Workup
 from workup.rules import vocab
 
@@ -42,7 +43,7 @@ def in_vocab_order(values: list[str], choices: vocab.Choices) -> list[str]:
     return [code for code, _ in choices if code in chosen]
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(VisibleTextMixin, forms.ModelForm):
     """A workup section: the model fields it saves plus the hidden version counter of that section."""
 
     section: ClassVar[str]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django import forms
 from django.db.models import Q, QuerySet
 
+from workup.forms.hygiene import VisibleTextMixin
 from workup.forms.patients import normalise_identifier
 from workup.models import Patient, Workup
 from workup.rules import vocab
@@ -16,7 +17,7 @@ NOT_STARTED = "not_started"
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
 
 
-class SearchForm(forms.Form):
+class SearchForm(VisibleTextMixin, forms.Form):
     q = forms.CharField(
         required=False,
         max_length=100,

@@ -6,7 +6,6 @@ Nothing is stored: the answer is a pure function of the case.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -20,10 +19,16 @@ from django.views.decorators.http import require_POST
 
 from workup import rules
 from workup.access import may_record
+from workup.interop import safe_json
 from workup.services.tokens import user_for_key
 from workup.services.workups import profiles
 
 JSON_DUMPS = {"ensure_ascii": False}
+MAX_BODY_BYTES = 256 * 1024  # README "Limits": a full case with every result is under 10 KiB
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "API_MAX_BODY_BYTES", MAX_BODY_BYTES))
 
 
 def _error(status: int, message: str, path_: str = "") -> JsonResponse:
@@ -71,8 +76,16 @@ def _unauthorised(message: str) -> JsonResponse:
 @require_POST
 def evaluate(request: HttpRequest) -> HttpResponse:
     """Evaluate one case: 200 with the recommendation, or 400 with every problem."""
+    limit = max_body_bytes()
+    if _declared_length(request) > limit:
+        return _too_large(limit)
+    body = request.body  # read only now: its declared length is within the limit
+    if len(body) > limit:
+        return _too_large(limit)
     try:
-        doc = json.loads(request.body or b"")
+        doc = safe_json.loads(body.decode("utf-8"))
+    except safe_json.JsonLimitError as exc:
+        return _error(400, f"The body is refused: {exc}")
     except (ValueError, UnicodeDecodeError) as exc:
         return _error(400, f"The body is not valid JSON: {exc}")
     try:
@@ -81,6 +94,17 @@ def evaluate(request: HttpRequest) -> HttpResponse:
         errors = [{"path": p.path, "message": p.message} for p in exc.problems]
         return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)
     return HttpResponse(rules.dumps(recommendation), content_type="application/json")
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _too_large(limit: int) -> JsonResponse:
+    return _error(413, f"The body is larger than {limit // 1024} KiB: send one case per request.")
 
 
 urlpatterns = [path("evaluate", evaluate, name="api_evaluate")]

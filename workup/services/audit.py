@@ -27,11 +27,14 @@ def record(
     changes: dict[str, Any] | None = None,
     object_type: str = "",
     object_id: str = "",
+    clinic_id: int | None = None,
 ) -> AuditEvent:
-    """Append one audit event for ``user`` doing ``action`` to ``obj``."""
+    """Append one audit event for ``user`` doing ``action`` to ``obj`` (or to the object named by type and id)."""
     patient = _patient_of(obj)
+    if clinic_id is None:
+        clinic_id = patient.clinic_id if patient else getattr(user, "clinic_id", None)
     return AuditEvent.objects.create(
-        clinic_id=(patient.clinic_id if patient else getattr(user, "clinic_id", None)),
+        clinic_id=clinic_id,
         user=user if user is not None and user.is_authenticated else None,
         username=getattr(user, "username", "") or "",
         action=action,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import replace
 from datetime import date
@@ -21,6 +22,7 @@ from workup.rules import vocab
 from workup.services import audit
 from workup.services.workups import Evaluation, evaluate_workup
 
+logger = logging.getLogger(__name__)
 QUESTION_MAX = 2000
 FREE_TEXT_MAX = 6000
 
@@ -43,6 +45,10 @@ class StaleDraft(LetterError):
 
 class IssueFailed(LetterError):
     """Rendering failed while issuing: nothing was issued and the draft is unchanged."""
+
+
+class PdfTampered(LetterError):
+    """The stored PDF no longer matches the SHA-256 recorded when it was signed: it is withheld."""
 
 
 def new_reference(on: date) -> str:
@@ -138,14 +144,38 @@ def draft_pdf(letter: Letter, *, evaluation: Evaluation | None = None) -> Render
         raise LetterError(str(exc)) from exc
 
 
-def stored_pdf(letter: Letter) -> bytes:
-    """The issued letter's PDF exactly as signed; refuse to serve bytes that no longer match their hash."""
+def stored_pdf(letter: Letter, *, user: User | None = None, request: HttpRequest | None = None) -> bytes:
+    """The issued letter's PDF exactly as signed; bytes that no longer match their hash are withheld and reported."""
     if not letter.is_issued or letter.pdf is None:
         raise LetterError("This letter is not issued yet: there is no signed PDF.")
     data = bytes(letter.pdf)  # PostgreSQL returns a memoryview
-    if hashlib.sha256(data).hexdigest() != letter.pdf_sha256:
-        raise LetterError("The stored PDF does not match its SHA-256: it is withheld. Contact the administrator.")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != letter.pdf_sha256:
+        _report_tampering(letter, actual=actual, user=user, request=request)
+        raise PdfTampered(
+            f"The stored PDF of {letter.reference} v{letter.version} does not match the SHA-256 recorded when it "
+            "was signed: it has been changed since, so it is withheld. The administrator has been alerted through "
+            "the log and the audit trail; ask them to restore it from a backup."
+        )
     return data
+
+
+def _report_tampering(letter: Letter, *, actual: str, user: User | None, request: HttpRequest | None) -> None:
+    logger.warning(
+        "Stored PDF of letter %s (%s v%s) does not match its SHA-256: signed %s, stored bytes hash to %s. Withheld.",
+        letter.pk,
+        letter.reference,
+        letter.version,
+        letter.pdf_sha256,
+        actual,
+    )
+    audit.record(
+        user=user,
+        action="integrity_failed",
+        obj=letter,
+        request=request,
+        changes={"pdf_sha256": [letter.pdf_sha256, actual]},
+    )
 
 
 @transaction.atomic

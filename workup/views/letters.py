@@ -109,10 +109,16 @@ def letter_sign(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
 
 @recorder_required
 def letter_pdf(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
-    """The issued PDF exactly as signed, or a draft rendered now and marked DRAFT."""
+    """The issued PDF exactly as signed (409 if its bytes no longer match their hash), or a draft marked DRAFT."""
     letter = get_letter(request.user, letter_id)
     try:
-        data = services.stored_pdf(letter) if letter.is_issued else services.draft_pdf(letter).pdf
+        if letter.is_issued:
+            data = services.stored_pdf(letter, user=request.user, request=request)
+        else:
+            data = services.draft_pdf(letter).pdf
+    except services.PdfTampered as exc:
+        context = {"letter": letter, "message": str(exc)}
+        return render(request, "letters/pdf_withheld.html", context, status=409)
     except services.LetterError as exc:
         messages.error(request, str(exc))
         return redirect("letter_detail", letter_id=letter.pk)

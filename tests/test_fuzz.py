@@ -1,0 +1,379 @@
+"""Fuzz: generated hostile bodies posted to the API and to every form of the app never produce a server error.
+
+Each endpoint is posted to by the persona that may use it, with its real field names (read from its form, so new
+fields are fuzzed too) carrying plausible values, hostile text, repeated keys, unknown keys or a raw body. Every
+answer must be below 500 and nothing may be logged at ERROR or with a traceback. Bounded by ``max_examples``:
+about 2,200 requests in all, under a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pytest
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import typical_case
+from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
+from workup.forms.login import LoginForm
+from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
+from workup.forms_letters import AddendumForm, DraftForm, SignForm
+from workup.models import Workup
+from workup.services import letters as services
+from workup.services.tokens import create_token
+
+pytestmark = pytest.mark.django_db
+
+SPECIAL = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e999",
+    "NaN",
+    "-0",
+    "99999999",
+    "9" * 400,
+    "0.0000001",
+    "2026-02-30",
+    "31/12/1899",
+    "x" * 5000,
+    "\u202eevil",
+    "a\x00b",
+    "\ufeff",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "{{ settings.SECRET_KEY }}",
+    "%(x)s %s",
+    "../../etc/passwd",
+    "[" * 200,
+    "on",
+    "true",
+]
+HOSTILE_TEXT = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.text(max_size=40),
+    st.integers().map(str),
+    st.floats().map(str),
+)
+FORM_BODY_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "text/plain"]
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+TALLY: Counter[str] = Counter()
+
+
+class ErrorLog(logging.Handler):
+    """Keeps every record at ERROR or above, or carrying a traceback (django.request logs a 500 that way)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR or record.exc_info:
+            self.records.append(record)
+
+
+@pytest.fixture
+def error_log() -> Iterator[ErrorLog]:
+    handler = ErrorLog()
+    for name in ("", "django.request"):  # django.request propagates; attached directly in case it stops
+        logging.getLogger(name).addHandler(handler)
+    yield handler
+    for name in ("", "django.request"):
+        logging.getLogger(name).removeHandler(handler)
+
+
+def check(response: Any, error_log: ErrorLog, what: str) -> None:
+    TALLY["requests"] += 1
+    if response.status_code >= 500 or error_log.records:
+        TALLY["server_errors"] += 1
+    logged = [f"{r.name}: {r.getMessage()}" for r in error_log.records]
+    error_log.records.clear()
+    assert response.status_code < 500, (what, response.status_code, logged)
+    assert not logged, (what, logged)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    yield
+    print(f"\nfuzz: {TALLY['requests']} requests, {TALLY['server_errors']} server errors")
+
+
+# Form data: the form's own fields with plausible values, overridden, removed or joined by hostile ones
+
+
+def plausible(form: forms.BaseForm | forms.BaseFormSet) -> dict[str, list[str]]:
+    """Each posted name of ``form`` with values its fields accept (and some they refuse)."""
+    if isinstance(form, forms.BaseFormSet):
+        names = {**plausible(form.management_form), **plausible(form.empty_form)}
+        rows = {k.replace("__prefix__", str(i)): v for k, v in names.items() if "__prefix__" in k for i in range(3)}
+        return {k: v for k, v in names.items() if "__prefix__" not in k} | rows | {form.prefix + "-TOTAL_FORMS": ["3"]}
+    values: dict[str, list[str]] = {}
+    for name, f in form.fields.items():
+        values[form.add_prefix(name)] = _values_for(f)
+    return values
+
+
+def _values_for(f: forms.Field) -> list[str]:
+    if isinstance(f, forms.ChoiceField):
+        return [str(value) for value, label in f.choices if not isinstance(label, list | tuple)] or ["x"]
+    if isinstance(f, forms.BooleanField):
+        return ["on", ""]
+    if isinstance(f, forms.IntegerField | forms.FloatField | forms.DecimalField):
+        return ["0", "1", "2", "4", "10", "0.95", "-1", "5200.5"]
+    if isinstance(f, forms.DateField):
+        return ["2026-01-02", "1961-03-14", "2999-01-01"]
+    return ["Joan", "Adebayo", "a-long-unusual-passphrase", ""]
+
+
+def form_data(fields: dict[str, list[str]]) -> st.SearchStrategy[dict[str, Any]]:
+    names = sorted(fields)
+    base = st.fixed_dictionaries({k: st.sampled_from(v) for k, v in fields.items()})
+    key = st.one_of(st.sampled_from(names), st.text(max_size=12)) if names else st.text(max_size=12)
+    value = st.one_of(HOSTILE_TEXT, st.lists(HOSTILE_TEXT, min_size=2, max_size=3))
+    overrides = st.dictionaries(key, value, max_size=6)
+    dropped = st.sets(st.sampled_from(names), max_size=3) if names else st.just(set())
+    return st.builds(lambda b, o, d: {k: v for k, v in {**b, **o}.items() if k not in d}, base, overrides, dropped)
+
+
+def raw_body() -> st.SearchStrategy[tuple[bytes, str]]:
+    urlencoded = st.just((b"labs-TOTAL_FORMS=99999999&labs-INITIAL_FORMS=0", FORM_BODY_TYPES[0]))
+    return st.one_of(urlencoded, st.tuples(st.binary(max_size=300), st.sampled_from(FORM_BODY_TYPES)))
+
+
+# The endpoints: every route that accepts a POST, with who posts to it and which form it reads
+
+
+@dataclass
+class World:
+    clinician: Any
+    admin: Any
+    colleague: Any
+    workup: Workup
+    token: Any
+
+    @cached_property
+    def issued(self) -> Any:
+        """An issued letter (rendered only for the endpoints that need one)."""
+        letter = services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
+        return services.issue(user=self.clinician, letter=letter)
+
+    @cached_property
+    def draft(self) -> Any:
+        return services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
+
+
+@dataclass
+class Endpoint:
+    route: str
+    persona: str  # "clinician", "admin" or "" for anonymous
+    url: Callable[[World], str]
+    form: Callable[[World], forms.BaseForm | forms.BaseFormSet | None]
+    examples: int = 80
+    extra_fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _section(name: str) -> Callable[[World], forms.BaseForm]:
+    return lambda w: SECTION_FORMS[name](instance=w.workup)
+
+
+def _letter(route: str, which: str = "draft") -> Callable[[World], str]:
+    return lambda w: reverse(route, kwargs={"letter_id": getattr(w, which).pk})
+
+
+ENDPOINTS = [
+    Endpoint("login", "", lambda w: reverse("login"), lambda w: LoginForm(), extra_fields={"next": ["/", "//evil"]}),
+    Endpoint("logout", "clinician", lambda w: reverse("logout"), lambda w: None, examples=30),
+    Endpoint(
+        "worklist", "clinician", lambda w: reverse("worklist"), lambda w: SearchForm(), extra_fields={"clear": ["1"]}
+    ),
+    Endpoint("worklist_filters", "clinician", lambda w: reverse("worklist"), lambda w: WorklistFilterForm()),
+    Endpoint(
+        "patient_new",
+        "clinician",
+        lambda w: reverse("patient_new"),
+        lambda w: PatientForm(clinic_id=None, today=_today()),
+    ),
+    Endpoint(
+        "workup_new", "clinician", lambda w: reverse("workup_new", args=[w.workup.patient_id]), lambda w: None, 40
+    ),
+    *(
+        Endpoint(
+            f"workup_section:{name}",
+            "clinician",
+            (lambda n: lambda w: reverse("workup_section", args=[w.workup.pk, n]))(name),
+            _section(name),
+            examples=35,
+        )
+        for name in SECTION_FORMS
+    ),
+    Endpoint(
+        "workup_section:labs",
+        "clinician",
+        lambda w: reverse("workup_section", args=[w.workup.pk, "labs"]),
+        lambda w: lab_formset(today=_today(), labs=[]),
+        examples=35,
+        extra_fields={"labs-version": ["0", "1", "-1"]},
+    ),
+    Endpoint(
+        "letter_new",
+        "clinician",
+        lambda w: reverse("letter_new", args=[w.workup.pk]),
+        lambda w: None,
+        examples=35,
+        extra_fields={"service": ["neurology", "podiatry", "x"]},
+    ),
+    Endpoint("letter_edit", "clinician", _letter("letter_edit"), lambda w: DraftForm()),
+    Endpoint("letter_sign", "clinician", _letter("letter_sign"), lambda w: SignForm(), examples=40),
+    Endpoint("letter_addendum", "clinician", _letter("letter_addendum", "issued"), lambda w: AddendumForm()),
+    Endpoint("clinic_staff", "admin", lambda w: reverse("clinic_staff"), lambda w: StaffForm()),
+    Endpoint(
+        "clinic_staff_edit",
+        "admin",
+        lambda w: reverse("clinic_staff_edit", args=[w.colleague.pk]),
+        lambda w: StaffChangeForm(instance=w.colleague, acting_user=w.admin),
+    ),
+    Endpoint(
+        "account_password",
+        "clinician",
+        lambda w: reverse("account_password"),
+        lambda w: PasswordChangeForm(w.clinician),
+    ),
+    Endpoint("account_tokens", "clinician", lambda w: reverse("account_tokens"), lambda w: TokenForm()),
+    Endpoint(
+        "account_token_revoke",
+        "clinician",
+        lambda w: reverse("account_token_revoke", args=[w.token.pk]),
+        lambda w: None,
+        examples=30,
+    ),
+]
+# Routes that only show a page or a file (a POST to them is answered as a GET or refused), and the API (fuzzed below).
+READ_ONLY = {"letter_detail", "letter_pdf", "clinic_audit", "patient_detail", "workup_detail", "healthz"}
+API = {"api_evaluate"}
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+def app_routes(patterns: list[Any]) -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver) and p.namespace != "admin":
+            yield from app_routes(p.url_patterns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield p.name
+
+
+def test_every_route_of_the_app_is_fuzzed_or_read_only() -> None:
+    fuzzed = {e.route.split(":")[0] for e in ENDPOINTS}
+    unknown = set(app_routes(get_resolver().url_patterns)) - fuzzed - READ_ONLY - API
+    assert not unknown, f"add these routes to ENDPOINTS in {__name__} (or READ_ONLY if they take no POST): {unknown}"
+
+
+@pytest.fixture
+def world(clinician: Any, clinic_admin: Any, intake: Any, workup: Workup) -> World:
+    token, _ = create_token(user=clinician, name="fuzz")
+    return World(clinician, clinic_admin, intake, workup, token)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.route for e in ENDPOINTS])
+def test_no_form_post_is_a_server_error(endpoint: Endpoint, world: World, error_log: ErrorLog) -> None:
+    form = endpoint.form(world)
+    fields = (plausible(form) if form is not None else {}) | endpoint.extra_fields
+    url = endpoint.url(world)
+    user = {"clinician": world.clinician, "admin": world.admin}.get(endpoint.persona)
+
+    client = Client(raise_request_exception=False)
+
+    @settings(FUZZ, max_examples=endpoint.examples)
+    @given(st.one_of(form_data(fields), form_data(fields), raw_body()))
+    def post(body: dict[str, Any] | tuple[bytes, str]) -> None:
+        if user is not None and "_auth_user_id" not in client.session:
+            client.force_login(user)  # again after a logout
+        if isinstance(body, tuple):
+            response = client.post(url, data=body[0], content_type=body[1])
+        else:
+            response = client.post(url, data=body)
+        check(response, error_log, f"POST {url} {body!r:.300}")
+
+    post()
+
+
+# The API
+
+
+def _leaf() -> st.SearchStrategy[Any]:
+    big = st.integers(min_value=-(10**60), max_value=10**60)
+    return st.one_of(st.none(), st.booleans(), big, st.floats(), HOSTILE_TEXT)
+
+
+JSON_VALUES = st.recursive(
+    _leaf(),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+def mutated_case(draw: Callable[[st.SearchStrategy[Any]], Any]) -> str:
+    """The typical case with one value somewhere replaced by a generated one."""
+    case = typical_case()
+    node: Any = case
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        if isinstance(node, dict) and node:
+            key = draw(st.sampled_from(sorted(node)))
+            if isinstance(node[key], dict | list) and draw(st.booleans()):
+                node = node[key]
+                continue
+            node[key] = draw(JSON_VALUES)
+            break
+        if isinstance(node, list) and node:
+            node[draw(st.integers(min_value=0, max_value=len(node) - 1))] = draw(JSON_VALUES)
+            break
+    return json.dumps(case, allow_nan=True)
+
+
+@st.composite
+def api_body(draw: Callable[[st.SearchStrategy[Any]], Any]) -> bytes:
+    kind = draw(st.sampled_from(["mutated", "mutated", "value", "raw", "deep", "number"]))
+    if kind == "mutated":
+        return mutated_case(draw).encode()
+    if kind == "value":
+        return json.dumps(draw(JSON_VALUES), allow_nan=True).encode()
+    if kind == "raw":
+        return bytes(draw(st.binary(max_size=400)))
+    if kind == "deep":
+        n = draw(st.integers(min_value=1, max_value=50_000))
+        return (draw(st.sampled_from(["[", '{"a":'])) * n).encode()
+    digits = draw(st.integers(min_value=1, max_value=5000))
+    return json.dumps(typical_case()).replace('"age_years": 64', f'"age_years": {"9" * digits}').encode()
+
+
+@pytest.fixture
+def api_client(clinician: Any) -> Client:
+    _, key = create_token(user=clinician, name="fuzz")
+    return Client(headers={"Authorization": f"Bearer {key}"}, raise_request_exception=False)
+
+
+@settings(FUZZ, max_examples=1100)
+@given(api_body(), st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded"]))
+def test_no_api_body_is_a_server_error(api_client: Client, error_log: ErrorLog, body: bytes, content_type: str) -> None:
+    response = api_client.post("/api/v1/evaluate", data=body, content_type=content_type)
+    check(response, error_log, f"API {body[:300]!r}")
+    assert response["Content-Type"] == "application/json"
