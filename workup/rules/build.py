@@ -220,14 +220,16 @@ def _cause(cause: Cause) -> CauseDoc:
 
 
 def _step(step: Step, sources: Mapping[str, tuple[str, ...]]) -> NextStep:
+    rules = tuple(step.rules)
+    source = _SOURCE_CACHE.get(rules) or _source(rules, sources)
     out: NextStep = {
         "code": step.code,
         "urgency": step.urgency,
         "timeframe": step.timeframe,
         "text": _step_text(step),
-        "why": "; ".join(step.whys),
-        "rules": list(step.rules),
-        "source": _source(tuple(step.rules), sources),
+        "why": step.whys[0] if len(step.whys) == 1 else "; ".join(step.whys),
+        "rules": list(rules),
+        "source": source,
     }
     if step.items is not None:
         out["items"] = list(step.items)
@@ -254,7 +256,13 @@ def _requests(step: Step) -> list[str]:
     return sorted(step.requests, key=text.REQUEST_ORDER.__getitem__)
 
 
+_BUILT_TEXTS = frozenset({"refer_neurology", "complete_exam", "refer_vascular", "refer_haematology"})
+
+
 def _step_text(step: Step) -> str:
+    if step.code not in _BUILT_TEXTS:
+        return step.text or text.step_text(step.code)
+    # These say what was merged into them: the requests, the missing items, the urgency, the reasons.
     if step.code == "refer_neurology":
         return text.neurology_text(_requests(step), step.urgency)
     if step.code == "complete_exam":

@@ -56,6 +56,12 @@ def evaluate(
     )
 
 
+def calls_for_emergency(doc: object, *, today: date | None = None) -> bool:
+    """Whether the case, read as far as it can be, meets an emergency rule (section 3), whatever else is wrong."""
+    case, _, _ = validate(doc, today=today or date.today())
+    return bool(rules.run_emergency(emergency.seen(case)).steps)
+
+
 def dumps(rec: Recommendation | Mapping[str, Any]) -> str:
     """Write a recommendation as JSON: key order as built (the contract's), so the same case gives the same bytes."""
     return json.dumps(rec, indent=2, ensure_ascii=False)

@@ -136,10 +136,12 @@ def derive(case: Case, profile: Profile) -> tuple[Facts, list[str]]:
         glucose=glucose,
         b12=b12_status(case, latest),
     )
-    results = [r for results in by_test.values() for r in results]
-    warnings = [censored_warning(r) for r in sorted(results, key=_index) if r.undecidable]
-    warnings += [range_warning(r) for r in sorted(results, key=_index) if r.band == "not_interpreted"]
-    return facts, warnings
+    odd = [r for results in by_test.values() for r in results if r.undecidable or r.band == "not_interpreted"]
+    if not odd:
+        return facts, []
+    odd.sort(key=_index)
+    warnings = [censored_warning(r) for r in odd if r.undecidable]
+    return facts, warnings + [range_warning(r) for r in odd if r.band == "not_interpreted"]
 
 
 def _index(reading: Reading) -> int:

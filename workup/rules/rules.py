@@ -63,10 +63,11 @@ def _fmt_weeks(weeks: float) -> str:
     return f"{shown} week" if weeks == 1 else f"{shown} weeks"  # English plural, not a threshold
 
 
-def _lab_finding(f: Facts, out: Outcome, test: str, rule: str) -> None:
-    reading = f.latest.get(test)
-    if reading is not None:
-        out.finding(f"lab_{test}", describe(reading), rule)
+def _lab_findings(f: Facts, out: Outcome, tests: tuple[str, ...], rule: str) -> None:
+    latest = f.latest
+    for test in tests:
+        if test in latest:
+            out.finding(f"lab_{test}", describe(latest[test]), rule)
 
 
 def _listing(items: tuple[str, ...] | list[str]) -> str:
@@ -119,8 +120,7 @@ def p1_pattern(f: Facts, out: Outcome) -> None:
 
 def g1_glucose_status(f: Facts, out: Outcome) -> None:
     """G1: diabetes confirmed, likely or prediabetes from history and results (ADA 2025 s2; NICE PH38 profile)."""
-    for test in ("hba1c", "fasting_glucose", "ogtt_2h", "random_glucose"):
-        _lab_finding(f, out, test, "G1")
+    _lab_findings(f, out, ("hba1c", "fasting_glucose", "ogtt_2h", "random_glucose"), "G1")
     g = f.glucose
     if g.status:
         out.finding("glucose_status", f"{g.status.capitalize()} {g.certainty}: {'; '.join(g.evidence)}", "G1")
@@ -131,8 +131,7 @@ def g1_glucose_status(f: Facts, out: Outcome) -> None:
 
 def b1_b12_status(f: Facts, out: Outcome) -> None:
     """B1: B12 status; MMA when indeterminate or with nitrous oxide; active B12 in pregnancy (NICE NG239; RCEM)."""
-    for test in ("b12", "active_b12", "mma", "homocysteine"):
-        _lab_finding(f, out, test, "B1")
+    _lab_findings(f, out, ("b12", "active_b12", "mma", "homocysteine"), "B1")
     b = f.b12
     if b.certainty:
         out.finding("b12_status", f"B12 deficiency {b.certainty}: {'; '.join(b.evidence)}", "B1")
@@ -206,7 +205,7 @@ def u4_subacute_spread(f: Facts, out: Outcome) -> None:
 
 def u5_paraprotein(f: Facts, out: Outcome) -> None:
     """U5: paraprotein on serum electrophoresis: urgent neurology and haematology (AAN practice parameter 2009)."""
-    _lab_finding(f, out, "spep", "U5")
+    _lab_findings(f, out, ("spep",), "U5")
     if f.band("spep") == "paraprotein":
         why = "paraprotein on serum protein electrophoresis"
         out.step("refer_neurology", "U5", why, urgency=URGENT, requests=NCS_EMG)
@@ -430,7 +429,7 @@ def c5_chemotherapy(f: Facts, out: Outcome) -> None:
 
 def c6_hypothyroidism(f: Facts, out: Outcome) -> None:
     """C6: raised TSH: check thyroid function before blaming the nerves (NICE NG127; local NHS pathways)."""
-    _lab_finding(f, out, "tsh", "C6")
+    _lab_findings(f, out, ("tsh",), "C6")
     if f.band("tsh") == "raised":
         out.cause("hypothyroidism", "possible", ("C6",), [describe(f.latest["tsh"])])
         out.step("check_thyroid_function", "C6", describe(f.latest["tsh"]))
@@ -438,7 +437,7 @@ def c6_hypothyroidism(f: Facts, out: Outcome) -> None:
 
 def c7_folate(f: Facts, out: Outcome) -> None:
     """C7: low folate: folic acid, only once B12 is excluded or treated (laboratory intervals; NICE CKS)."""
-    _lab_finding(f, out, "folate", "C7")
+    _lab_findings(f, out, ("folate",), "C7")
     if f.band("folate") == "low":
         out.cause("folate_deficiency", "possible", ("C7",), [describe(f.latest["folate"])])
         out.step("treat_folate_deficiency", "C7", describe(f.latest["folate"]))
@@ -446,7 +445,7 @@ def c7_folate(f: Facts, out: Outcome) -> None:
 
 def c8_renal(f: Facts, out: Outcome) -> None:
     """C8: eGFR below 30 (NICE NG127; local NHS neuropathy pathways)."""
-    _lab_finding(f, out, "egfr", "C8")
+    _lab_findings(f, out, ("egfr",), "C8")
     if f.band("egfr") == "severely_reduced":
         out.cause("renal", "possible", ("C8",), [describe(f.latest["egfr"])])
 
@@ -512,6 +511,8 @@ def c13_neuropathic_pain(f: Facts, out: Outcome) -> None:
 
 def c14_medicines(f: Facts, out: Outcome) -> None:
     """C14: medicines that can harm nerves; metformin with eGFR below 30 (BNF; WHO; FSA and TGA on vitamin B6)."""
+    if not f.case.medications and "metformin" not in f.case.b12_risks:
+        return
     named = [m for m in (*NEUROTOXIC, "vitamin_b6_supplement") if m in f.case.medications]
     if named:
         out.cause("drug_induced_neuropathy", "possible", ("C14",), [m.replace("_", " ") for m in named])
@@ -559,8 +560,7 @@ _C17 = (
 
 def c17_minerals_and_b6(f: Facts, out: Outcome) -> None:
     """C17: vitamin B6, copper, calcium and magnesium out of the lab's range (protocol: bottom of foot; AAN)."""
-    for test in ("vitamin_b6", "copper", "calcium_adjusted", "magnesium"):
-        _lab_finding(f, out, test, "C17")
+    _lab_findings(f, out, ("vitamin_b6", "copper", "calcium_adjusted", "magnesium"), "C17")
     for test, band, cause in _C17:
         if f.band(test) == band:
             out.cause(cause, "possible", ("C17",), [describe(f.latest[test])])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from typing import Any
 
 from workup.rules import vocab
 from workup.rules.case import NO_EXAM, Case, Lab, Problem
-from workup.rules.labs import MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
+from workup.rules.labs import _CENSORED, MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
 from workup.rules.thresholds import PLAUSIBLE, limit
 
 ROOT = "case"  # the path an unknown top-level key is reported at
@@ -89,6 +90,11 @@ def read_object(raw: Any, path: str, fields: dict[str, Check], r: Reader, requir
 _QUICK: dict[Check, Callable[[Any], Any]] = {}
 
 
+# For checks whose valid values are a small set (enums, small whole numbers): (their class, the set), so a sided
+# item can be judged with two membership tests instead of two calls.
+_VALUES: dict[Check, tuple[type, frozenset[Any]]] = {}
+
+
 def _quick(check: Check, quick: Callable[[Any], Any]) -> Check:
     _QUICK[check] = quick
     return check
@@ -114,6 +120,7 @@ def enum(choices: vocab.Choices) -> Check:
         near = normalise(value) if isinstance(value, str) else None
         return near if near in allowed else INVALID
 
+    _VALUES[check] = (str, allowed)
     return _quick(check, lambda v: v if v.__class__ is str and v in allowed else INVALID)
 
 
@@ -203,6 +210,7 @@ def integer(low: int, high: int) -> Check:
             return r.error(path, f"{fmt(n)} is out of range ({low} to {high})")
         return int(n)
 
+    _VALUES[check] = (int, frozenset(range(low, high + 1)))
     return _quick(check, lambda v: v if v.__class__ is int and low <= v <= high else INVALID)
 
 
@@ -251,11 +259,16 @@ def sided(inner: Check) -> Check:
         return INVALID if got is INVALID else (got.get("left"), got.get("right"))
 
     inner_quick = _QUICK.get(inner)
+    kind, values = _VALUES.get(inner, (None, frozenset()))
 
     def quick(value: Any) -> Any:
         if inner_quick is None or value.__class__ is not dict:
             return INVALID
         if len(value) == 2 and "left" in value and "right" in value:  # the common case: both sides recorded
+            left, right = value["left"], value["right"]
+            if left.__class__ is kind and right.__class__ is kind and left in values and right in values:
+                return (left, right)
+            left, right = inner_quick(left), inner_quick(right)
             left, right = inner_quick(value["left"]), inner_quick(value["right"])
         elif value.keys() <= _SIDE_KEYS:
             left = inner_quick(value["left"]) if "left" in value else None
@@ -468,25 +481,55 @@ def read_labs(value: Any, path: str, r: Reader) -> Any:
 
 
 def _quick_lab(item: Any, index: int, as_of: date) -> Lab | None:
-    """A plainly valid numeric result (known test and unit, usual value, past date, no range) without the checks'
-    paths and messages; anything else (None) goes through read_lab, which names every problem."""
-    if item.__class__ is not dict or not item.keys() <= _QUICK_LAB_KEYS:
+    """A plainly valid result (known test and unit, a usual value or censored bound, past date, a well-formed range)
+    without the checks' paths and messages; anything else (None) goes through read_lab, which names every problem."""
+    if item.__class__ is not dict or not item.keys() <= _LAB_KEY_SET:
         return None
-    test, unit, value = item.get("test"), item.get("unit"), item.get("value")
+    test, unit, value = item.get("test"), item.get("unit", ""), item.get("value")
     if test.__class__ is not str or unit.__class__ is not str:
-        return None
-    limits = _USUAL.get((test, unit))
-    if limits is None or value.__class__ not in _PLAIN_NUMBERS or not limits[0] <= value <= limits[1]:
         return None
     collected = None
     if "collected_on" in item:
         collected = parse_date(item["collected_on"])
         if collected is None or collected > as_of:
             return None
-    return Lab(index, test, unit, float(value), "", "", collected)
+    if test == "spep":
+        plain = unit == "" and value.__class__ is str and value in _SPEP_TEXT
+        return Lab(index, test, "", 0.0, "", value, collected) if plain else None
+    limits = _USUAL.get((test, unit))
+    if limits is None:
+        return None
+    censor = ""
+    if value.__class__ is str:
+        match = _CENSORED.fullmatch(value)
+        if match is None:
+            return None
+        censor, value = match.group(1), float(match.group(2))
+    if value.__class__ not in _PLAIN_NUMBERS or not limits[0] <= value <= limits[1]:
+        return None
+    low = high = None
+    if "reference_range" in item:
+        ref = item["reference_range"]
+        if ref.__class__ is not dict or not ref.keys() <= _RANGE_KEYS:
+            return None
+        low, high = ref.get("low"), ref.get("high")
+        if not (_plain_or_none(low) and _plain_or_none(high)) or (low is not None and high is not None and low > high):
+            return None
+    return Lab(index, test, unit, float(value), censor, "", collected, low, high)
 
 
-_QUICK_LAB_KEYS = frozenset({"test", "value", "unit", "collected_on"})
+def _plain_or_none(value: Any) -> bool:
+    if value.__class__ is int:
+        return -_FLOAT_MAX < value < _FLOAT_MAX  # a whole number too large for a float is an error (section 9)
+    return value is None or (value.__class__ is float and math.isfinite(value))
+
+
+_FLOAT_MAX = 1e308
+
+
+_LAB_KEY_SET = frozenset(_LAB_KEYS)
+_RANGE_KEYS = frozenset({"low", "high"})
+_SPEP_TEXT = frozenset(code for code, _ in vocab.SPEP_VALUES)
 
 
 def _usual_range(test: str, unit: str) -> tuple[float, float]:
