@@ -409,9 +409,9 @@ def c4_alcohol(f: Facts, out: Outcome) -> None:
 
 def c5_chemotherapy(f: Facts, out: Outcome) -> None:
     """C5: a neurotoxic chemotherapy agent, likely when the timing fits (protocol: chronic foot numbness)."""
-    agents = [words for code, words in CHEMOTHERAPY_WORDS.items() if code in f.case.chemotherapy]
-    if not agents:
+    if not f.case.chemotherapy:
         return
+    agents = [words for code, words in CHEMOTHERAPY_WORDS.items() if code in f.case.chemotherapy]
     months = f.case.chemotherapy_ended_months_ago
     likely = chemotherapy_fits(f)
     if months is None:
@@ -476,6 +476,8 @@ def c10_pad_on_abi(f: Facts, out: Outcome) -> None:
 
 def c11_known_cns_disorder(f: Facts, out: Outcome) -> None:
     """C11: stroke or MS history, no UMN signs: manage with neurology (protocol: numbness in the bottom of the foot)."""
+    if not f.case.cns_history:
+        return
     history = [words for code, words in CNS_WORDS.items() if code in f.case.cns_history]
     if not history or f.umn_signs or out.has("contact_ms_team"):
         return
@@ -549,6 +551,7 @@ def c16_healthy_lifestyle(f: Facts, out: Outcome) -> None:
         out.step("healthy_lifestyle", "C16", "length-dependent neuropathy: nerve and vascular health")
 
 
+_C17_TESTS = frozenset({"vitamin_b6", "copper", "calcium_adjusted", "magnesium"})
 _C17 = (
     ("vitamin_b6", "low", "b6_deficiency"),
     ("vitamin_b6", "high", "b6_toxicity"),
@@ -560,6 +563,8 @@ _C17 = (
 
 def c17_minerals_and_b6(f: Facts, out: Outcome) -> None:
     """C17: vitamin B6, copper, calcium and magnesium out of the lab's range (protocol: bottom of foot; AAN)."""
+    if not _C17_TESTS.intersection(f.latest):
+        return
     _lab_findings(f, out, ("vitamin_b6", "copper", "calcium_adjusted", "magnesium"), "C17")
     for test, band, cause in _C17:
         if f.band(test) == band:

@@ -7,6 +7,7 @@ figure in a signed letter (a test scans this module, the rules and the facts for
 
 from __future__ import annotations
 
+import functools
 import string
 
 from workup.rules.labs import fmt, noun
@@ -31,6 +32,7 @@ SERVICE = {
 _FIELDS = string.Formatter()
 
 
+@functools.lru_cache(maxsize=256)
 def fill(template: str) -> str:
     """Put the threshold table's numbers into a template: '{alcohol_possible_above} units' -> '14 units'."""
     names = [name for _, name, _, _ in _FIELDS.parse(template) if name]
