@@ -68,7 +68,6 @@ class Facts:
     umn_signs: tuple[str, ...]
     brisk_reflexes: tuple[str, ...]
     objective_weakness: tuple[str, ...]
-    bilateral_weakness: bool
     weakness: bool
     hyporeflexia: bool
     lops: tuple[str, ...]
@@ -119,7 +118,6 @@ def derive(case: Case, profile: Profile) -> tuple[Facts, list[str]]:
         umn_signs=umn,
         brisk_reflexes=() if umn else brisk_reflexes(case),
         objective_weakness=weak,
-        bilateral_weakness=bilateral_weakness(case),
         weakness=bool(weak) or "weakness" in case.symptoms,
         hyporeflexia=hyporeflexia(case),
         lops=lops(case),

@@ -232,15 +232,25 @@ def parse_date(value: Any) -> date | None:
     return None
 
 
-@functools.lru_cache(maxsize=4096)
 def _iso_date(value: str) -> date | None:
     # Cases repeat a few dates (every result of one blood draw): parse each spelling once.
-    if not _DATE.fullmatch(value):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    parsed = _DATES.get(value, INVALID)
+    if parsed is not INVALID:
+        return parsed  # type: ignore[no-any-return]
+    if len(_DATES) > _DATES_KEPT:
+        _DATES.clear()
+    parsed = None
+    if _DATE.fullmatch(value):
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    _DATES[value] = parsed
+    return parsed
+
+
+_DATES: dict[str, date | None] = {}
+_DATES_KEPT = 4096
 
 
 def a_date(value: Any, path: str, r: Reader) -> Any:
@@ -490,7 +500,8 @@ def _quick_lab(item: Any, index: int, as_of: date) -> Lab | None:
         return None
     collected = None
     if "collected_on" in item:
-        collected = parse_date(item["collected_on"])
+        when = item["collected_on"]
+        collected = _iso_date(when) if when.__class__ is str else None
         if collected is None or collected > as_of:
             return None
     if test == "spep":
