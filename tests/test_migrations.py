@@ -44,9 +44,7 @@ def _old_workups(apps: Any) -> dict[str, Any]:
     return {name: Workup.objects.create(patient=patient, created_by=user, **v).pk for name, v in rows.items()}
 
 
-def test_0002_reads_old_foot_inspections_and_unticked_red_flags_as_2026_12_says(
-    migrator: Any, capsys: Any
-) -> None:
+def test_0002_reads_old_foot_inspections_and_unticked_red_flags_as_2026_12_says(migrator: Any, capsys: Any) -> None:
     ids = _old_workups(migrator(BEFORE))
     Workup = migrator(AFTER).get_model("workup", "Workup")
     stored = {name: Workup.objects.get(pk=pk) for name, pk in ids.items()}
@@ -79,7 +77,9 @@ def test_0002_reverses_to_the_nearest_2026_11_foot_inspection(migrator: Any) -> 
     )
     Workup = apps.get_model("workup", "Workup")
     findings = {"nothing": [], "callus": ["callus", "deformity"], "gangrene": ["gangrene"], "none": None}
-    ids = {k: Workup.objects.create(patient=patient, created_by=user, foot_inspection=v).pk for k, v in findings.items()}
+    ids = {
+        k: Workup.objects.create(patient=patient, created_by=user, foot_inspection=v).pk for k, v in findings.items()
+    }
 
     Old = migrator(BEFORE).get_model("workup", "Workup")
     assert {k: Old.objects.get(pk=pk).foot_inspection for k, pk in ids.items()} == {
