@@ -227,8 +227,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Clinical configuration. The profiles are named in the engine's threshold table (pure Python, no Django).
 from workup.rules.thresholds import B12_PROFILES as _B12_PROFILES  # noqa: E402
+from workup.rules.thresholds import GLYCAEMIA_PROFILES as _GLYCAEMIA_PROFILES  # noqa: E402
 
-B12_PROFILE = env_choice("B12_PROFILE", "nice_ng239", tuple(sorted(_B12_PROFILES)))
+# WORKUP_B12_PROFILE and WORKUP_GLYCAEMIA_PROFILE (contract/README.md); B12_PROFILE is the older name, still read.
+B12_PROFILE = env_choice(
+    "WORKUP_B12_PROFILE", os.environ.get("B12_PROFILE", "nice_ng239"), tuple(sorted(_B12_PROFILES))
+)
+GLYCAEMIA_PROFILE = env_choice("WORKUP_GLYCAEMIA_PROFILE", "ada_2025", tuple(sorted(_GLYCAEMIA_PROFILES)))
 LETTER_PAPER = env_choice("LETTER_PAPER", "A4", ("A4", "letter"))
 
 LOGGING = {

@@ -18,9 +18,29 @@ SERVICE = {
     "refer_spinal": "spinal",
     "refer_vascular": "vascular",
     "refer_diabetic_foot_service": "diabetic_foot_service",
+    "refer_foot_protection_service": "foot_protection_service",
     "refer_podiatry": "podiatry",
     "refer_physiotherapy": "physiotherapy",
     "refer_haematology": "haematology",
+    "refer_stroke_service": "stroke_service",
+    "contact_ms_team": "ms_team",
+    "refer_paediatrics": "paediatrics",
+    "refer_antenatal_diabetes": "antenatal_diabetes_team",
+}
+TIMEFRAME_RANK = {
+    t: i
+    for i, t in enumerate(
+        (
+            "now",
+            "same_day",
+            "within_1_working_day",
+            "within_7_days",
+            "within_2_weeks",
+            "within_2_to_4_weeks",
+            "within_6_to_8_weeks",
+            "routine",
+        )
+    )
 }
 
 
@@ -54,11 +74,18 @@ def assert_valid_recommendation(rec: dict[str, Any]) -> None:
     referral_steps = [s for s in steps if s["code"] in SERVICE]
     assert [SERVICE[s["code"]] for s in referral_steps] == [r["service"] for r in rec["referrals"]]
     for s, r in zip(referral_steps, rec["referrals"], strict=True):
-        assert (s["urgency"], s["requests"]) == (r["urgency"], r["requests"])
+        assert (s["urgency"], s["timeframe"], s["requests"]) == (r["urgency"], r["timeframe"], r["requests"])
         assert r["reason"] and s["why"].lower()[:30] in r["reason"].lower()
     cause_codes = [c["code"] for c in rec["causes"]]
     assert len(cause_codes) == len(set(cause_codes))
     assert all(c["rules"] for c in rec["causes"]) and all(f["rules"] for f in rec["findings"])
+    for s in steps:
+        if s["urgency"] == "routine":
+            assert s["timeframe"] in ("routine", "within_6_to_8_weeks"), s
+        if s["urgency"] == "emergency":
+            assert s["timeframe"] == "now", s
+    assert ("safety_net" in step_codes) == (rec["urgency"] != "emergency"), step_codes
+    assert rec["profiles"]["b12"] and rec["profiles"]["glycaemia"]
     if rec["urgency"] == "emergency":
         assert step_codes == ["emergency_care"] and rec["stage"] == "emergency"
         assert [r["service"] for r in rec["referrals"]] == ["emergency_department"]

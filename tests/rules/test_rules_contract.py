@@ -17,10 +17,8 @@ from casebuilder import AS_OF, lab, make_case, run
 from rules_invariants import REPO, assert_valid_recommendation, contract_dir
 
 from workup.rules import RULESET, CaseError, dumps, evaluate
-from workup.rules.emergency import EMERGENCY_RULES
 from workup.rules.generate import bench_cases, random_case
-from workup.rules.rules import RULES
-from workup.rules.text import SOURCES
+from workup.rules.rules import EMERGENCY_RULES, RULE_IDS, RULES, SOURCES
 
 EXAMPLES = sorted((contract_dir() / "examples").glob("*.json"))
 
@@ -41,8 +39,8 @@ def _answer(case: Any) -> tuple[int, str, str]:
         return 2, "", "\n".join(f"{p.path}: {p.message}" for p in exc.problems)
 
 
-def test_there_are_eight_contract_examples() -> None:
-    assert len(EXAMPLES) == 8
+def test_there_are_sixteen_contract_examples() -> None:
+    assert len(EXAMPLES) == 16
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -99,39 +97,41 @@ def test_output_does_not_depend_on_the_order_of_keys_in_the_case() -> None:
 def test_dumps_is_indented_unicode_json_in_contract_key_order() -> None:
     rec = run(make_case(labs=[lab("mma", 6, "µmol/L"), lab("hba1c", 5.3), lab("b12", 250)]))
     text = dumps(rec)
-    assert text.startswith('{\n  "schema": "workup-recommendation/1",\n  "ruleset": "2026.11"')
+    assert text.startswith('{\n  "schema": "workup-recommendation/1",\n  "ruleset": "2026.12"')
     assert json.loads(text) == rec
     assert "\\u" not in text
 
 
-def test_the_ruleset_version_is_2026_11() -> None:
-    assert RULESET == "2026.11" and run(make_case())["ruleset"] == "2026.11"
+def test_the_ruleset_version_is_2026_12() -> None:
+    assert RULESET == "2026.12" and run(make_case())["ruleset"] == "2026.12"
 
 
 # --- the rules themselves ----------------------------------------------------------------------------------------------
 
+# The rule ids of clinical-rules.md 2026.12, typed from the specification (the engine's list must match it).
 SPEC_IDS = (
-    {f"E{i}" for i in range(1, 6)}
-    | {f"U{i}" for i in range(1, 11)}
-    | {f"S{i}" for i in range(1, 4)}
-    | {f"C{i}" for i in range(1, 14)}
-    | {"G1", "B1", "N1", "F1", "F2", "R1", "D1", "P1"}
+    {f"E{i}" for i in range(1, 9)}
+    | {f"U{i}" for i in range(1, 15)}
+    | {f"S{i}" for i in range(1, 5)}
+    | {f"C{i}" for i in range(1, 18)}
+    | {"Q1", "Q2", "G1", "B1", "N1", "F1", "F2", "R1", "D1", "D2", "P1", "A1", "A2"}
 )
 
 
-def test_every_rule_is_a_listed_function_whose_docstring_starts_with_its_id() -> None:
-    ids = []
+def test_every_rule_is_a_listed_record_whose_function_docstring_starts_with_its_id() -> None:
     for rule in (*EMERGENCY_RULES, *RULES):
-        rule_id = rule.__name__.split("_")[0].upper()
-        assert rule.__doc__ and rule.__doc__.startswith(f"{rule_id}: "), rule.__name__
-        assert "\n" not in rule.__doc__.strip()
-        ids.append(rule_id)
+        doc = rule.run.__doc__
+        assert doc and doc.startswith(f"{rule.id}: "), rule.run.__name__
+        assert "\n" not in doc.strip()
+        assert rule.run.__name__.split("_")[0].upper() == rule.id
+    ids = [rule.id for rule in RULES]
     assert len(ids) == len(set(ids))
-    assert set(ids) == SPEC_IDS
+    assert set(RULE_IDS) == SPEC_IDS
 
 
 def test_every_rule_has_a_source() -> None:
     assert set(SOURCES) == SPEC_IDS
+    assert all(SOURCES[rule_id] for rule_id in SPEC_IDS)
 
 
 def test_the_engine_never_imports_django() -> None:

@@ -1,4 +1,4 @@
-"""The clinical rules engine (ruleset 2026.11): pure Python, never imports Django.
+"""The clinical rules engine (ruleset 2026.12): pure Python, never imports Django.
 
     from workup.rules import evaluate, validate, RULESET, CaseError, Problem, dumps
 
@@ -14,7 +14,9 @@ whose names per test are, least to most abnormal (thresholds.SEVERITY):
     random_glucose: below_diabetes_range, diabetes
     b12, active_b12: normal, indeterminate, deficient (named B12 profile, default nice_ng239)
     mma, homocysteine, tsh: normal, raised;  folate: normal, low
-    egfr: not_severely_reduced, severely_reduced;  spep: normal, paraprotein
+    egfr: normal, reduced, severely_reduced;  spep: normal, paraprotein
+    vitamin_b6: normal, not_interpreted, low, high;  copper: normal, not_interpreted, low
+    calcium_adjusted, magnesium: normal, low
 A censored value that spans bands gets the middle band where the test has one, otherwise the first (not abnormal).
 """
 
@@ -23,18 +25,28 @@ from __future__ import annotations
 from workup.rules.case import Case, CaseError, Problem
 from workup.rules.engine import dumps, evaluate
 from workup.rules.labs import band, check_lab_value
-from workup.rules.thresholds import B12_PROFILES, DEFAULT_B12_PROFILE, RULESET
+from workup.rules.thresholds import (
+    B12_PROFILES,
+    DEFAULT_B12_PROFILE,
+    DEFAULT_GLYCAEMIA_PROFILE,
+    GLYCAEMIA_PROFILES,
+    RULESET,
+)
+from workup.rules.types import Recommendation
 from workup.rules.units import UNITS, convert_for_display, loinc_for
 from workup.rules.validate import validate
 
 __all__ = [
     "B12_PROFILES",
     "DEFAULT_B12_PROFILE",
+    "DEFAULT_GLYCAEMIA_PROFILE",
+    "GLYCAEMIA_PROFILES",
     "RULESET",
     "UNITS",
     "Case",
     "CaseError",
     "Problem",
+    "Recommendation",
     "band",
     "check_lab_value",
     "convert_for_display",

@@ -52,27 +52,37 @@ NOT_RECORDED: Sided = (None, None)
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """A workup case as the rules read it. Fields that could not be read are empty and named in ``unread``."""
+    """A workup case as the rules read it. Fields that could not be read are empty and named in ``unread``.
+
+    ``red_flags`` and ``foot_inspection`` are None when never asked or inspected; an empty set is an answer ("none").
+    """
 
     as_of: date
     age_years: int | None = None
     sex: str | None = None
+    pregnant: bool = False
     onset: str | None = None
     duration_weeks: float | None = None
     course: str | None = None
     sides: str | None = None
     areas: frozenset[str] = frozenset()
     symptoms: frozenset[str] = frozenset()
-    red_flags: frozenset[str] = frozenset()
+    red_flags: frozenset[str] | None = None
+    notes: str = ""
+    notes_checked: bool = False
     diabetes: str | None = None
     alcohol_units_per_week: float | None = None
     chemotherapy: frozenset[str] = frozenset()
+    chemotherapy_ended_months_ago: float | None = None
     b12_risks: frozenset[str] = frozenset()
+    medications: frozenset[str] = frozenset()
     cns_history: frozenset[str] = frozenset()
     spine_history: frozenset[str] = frozenset()
+    family_history_neuropathy: bool = False
+    foot_history: frozenset[str] = frozenset()
     exam: dict[str, Sided] = field(default_factory=dict)
     romberg: str | None = None
-    foot_inspection: str | None = None
+    foot_inspection: frozenset[str] | None = None
     labs: tuple[Lab, ...] = ()
     unread: frozenset[str] = frozenset()
 

@@ -1,21 +1,46 @@
-"""Section 3: red flags stop the workflow. These rules read only what read_alarm could read, before validation."""
+"""Section 3: emergencies stop the workflow. These rules read whatever fields of the case could be read, before the
+case's other problems are judged: a typo must never hide an emergency (clinical-rules.md 3.1)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
+from workup.rules import text
 from workup.rules.build import Outcome
-from workup.rules.validate import Alarm
+from workup.rules.case import Case
+from workup.rules.facts import SIDES, bilateral_weakness, limb_ischaemia, objective_weakness
+from workup.rules.labs import fmt
+from workup.rules.thresholds import limit
 from workup.rules.vocab import RED_FLAGS
 
-EmergencyRule = Callable[[Alarm, Outcome], None]
 FLAG_WORDS = {code: words.lower() for code, words in RED_FLAGS}
 _CAUSE_WORDS = {
     "stroke": "possible stroke",
     "guillain_barre": "possible Guillain-Barre syndrome",
     "cauda_equina": "possible cauda equina syndrome",
     "acute_limb_ischaemia": "possible acute limb ischaemia",
+    "limb_threatening_foot": "a limb-threatening foot problem",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the emergency rules read from a case that may be invalid."""
+
+    case: Case
+    weeks: float | None
+    sudden_recent: bool
+    weakness: bool
+    objective_weakness: tuple[str, ...]
+    limb_ischaemia: tuple[str, ...]
+
+
+def seen(case: Case) -> Seen:
+    """Read the facts the emergency rules need from whatever could be read."""
+    weeks = case.duration_weeks
+    weak = objective_weakness(case)
+    sudden = case.onset == "sudden" and weeks is not None and weeks < limit("emergency_onset_below")
+    return Seen(case, weeks, sudden, bool(weak) or "weakness" in case.symptoms, weak, limb_ischaemia(case))
 
 
 def _emergency(out: Outcome, rule: str, cause: str, flags: tuple[str, ...], extra: tuple[str, ...] = ()) -> None:
@@ -28,48 +53,93 @@ def _emergency(out: Outcome, rule: str, cause: str, flags: tuple[str, ...], extr
     out.cause(cause, "possible", (rule,), reasons)
 
 
-def _flags(alarm: Alarm, *wanted: str) -> tuple[str, ...]:
-    return tuple(f for f in alarm.red_flags if f in wanted)
+def _flags(s: Seen, *wanted: str) -> tuple[str, ...]:
+    flags = s.case.red_flags or frozenset()
+    return tuple(f for f in wanted if f in flags)
 
 
-def e1_stroke(alarm: Alarm, out: Outcome) -> None:
-    """E1: sudden severe numbness, face/arm/speech symptoms, or sudden onset under a week (NICE NG127; protocol)."""
-    onset = ("sudden onset less than a week ago",) if alarm.sudden_recent else ()
-    _emergency(out, "E1", "stroke", _flags(alarm, "sudden_severe_numbness", "face_arm_speech_symptoms"), onset)
+def _weeks(s: Seen) -> str:
+    return f"{fmt(s.weeks or 0)} weeks"
 
 
-def e2_rapid_weakness(alarm: Alarm, out: Outcome) -> None:
+def e1_stroke(s: Seen, out: Outcome) -> None:
+    """E1: sudden severe numbness or face/arm/speech symptoms: possible stroke (NICE NG127; protocol)."""
+    _emergency(out, "E1", "stroke", _flags(s, "sudden_severe_numbness", "face_arm_speech_symptoms"))
+
+
+def e1_sudden_onset(s: Seen, out: Outcome) -> None:
+    """E1: a sudden onset under a week counts as stroke only when no other emergency rule explains it (NICE NG127)."""
+    if s.sudden_recent and not out.steps:
+        _emergency(out, "E1", "stroke", (), ("sudden onset less than a week ago",))
+
+
+def e2_rapid_weakness(s: Seen, out: Outcome) -> None:
     """E2: rapidly progressive weakness: possible Guillain-Barre syndrome (Leonhard et al. 2019; protocol)."""
-    _emergency(out, "E2", "guillain_barre", _flags(alarm, "rapidly_progressive_weakness"))
+    _emergency(out, "E2", "guillain_barre", _flags(s, "rapidly_progressive_weakness"))
 
 
-def e3_breathing(alarm: Alarm, out: Outcome) -> None:
+def e3_breathing(s: Seen, out: Outcome) -> None:
     """E3: difficulty breathing or swallowing: possible Guillain-Barre syndrome (Leonhard et al. 2019; protocol)."""
-    _emergency(out, "E3", "guillain_barre", _flags(alarm, "breathing_or_swallowing_difficulty"))
+    _emergency(out, "E3", "guillain_barre", _flags(s, "breathing_or_swallowing_difficulty"))
 
 
-def e4_cauda_equina(alarm: Alarm, out: Outcome) -> None:
-    """E4: bladder or bowel dysfunction, saddle numbness: possible cauda equina (BMJ Best Practice; GIRFT 2023)."""
-    _emergency(out, "E4", "cauda_equina", _flags(alarm, "bladder_or_bowel_dysfunction", "saddle_numbness"))
+def e4_cauda_equina(s: Seen, out: Outcome) -> None:
+    """E4: bladder or bowel dysfunction, saddle numbness: possible cauda equina (GIRFT 2023; NICE NG127)."""
+    _emergency(out, "E4", "cauda_equina", _flags(s, "bladder_or_bowel_dysfunction", "saddle_numbness"))
 
 
-def e5_limb_ischaemia(alarm: Alarm, out: Outcome) -> None:
-    """E5: cold, pale, pulseless foot: possible acute limb ischaemia (2016 AHA/ACC PAD guideline)."""
-    _emergency(out, "E5", "acute_limb_ischaemia", _flags(alarm, "cold_pale_pulseless_foot"))
+def e5_limb_ischaemia(s: Seen, out: Outcome) -> None:
+    """E5: a cold, pale, pulseless foot, or a sudden onset under a week with absent pulses on a numb side (AHA/ACC)."""
+    case = s.case
+    numb_sides = SIDES if case.sides == "both" else (case.sides,)
+    absent = [
+        f"sudden onset less than a week ago with pedal pulses absent ({side})"
+        for side, pulse in zip(SIDES, case.sided("pedal_pulses"), strict=True)
+        if s.sudden_recent and pulse == "absent" and side in numb_sides
+    ]
+    _emergency(out, "E5", "acute_limb_ischaemia", _flags(s, "cold_pale_pulseless_foot"), tuple(absent))
 
 
-EMERGENCY_RULES: tuple[EmergencyRule, ...] = (
-    e1_stroke,
-    e2_rapid_weakness,
-    e3_breathing,
-    e4_cauda_equina,
-    e5_limb_ischaemia,
-)
+def e6_rapid_symmetrical_weakness(s: Seen, out: Outcome) -> None:
+    """E6: worsening in both feet with weakness under 4 weeks, or imbalance under a week (NICE NG127; GBS)."""
+    case = s.case
+    if case.course != "worsening" or case.sides != "both" or s.weeks is None:
+        return
+    if s.weakness and s.weeks < limit("gbs_weakness_below"):
+        shown = ", ".join(s.objective_weakness) or "weakness reported"
+        _emergency(out, "E6", "guillain_barre", (), (f"symmetrical weakness worsening over {_weeks(s)} ({shown})",))
+    elif "imbalance" in case.symptoms and s.weeks < limit("gbs_imbalance_below"):
+        _emergency(out, "E6", "guillain_barre", (), (f"numbness with imbalance worsening over {_weeks(s)}",))
 
 
-def run(alarm: Alarm) -> Outcome:
-    """Run every emergency rule on what the red-flag check read."""
-    out = Outcome()
-    for rule in EMERGENCY_RULES:
-        rule(alarm, out)
-    return out
+def e7_bilateral_deficit(s: Seen, out: Outcome) -> None:
+    """E7: leg pain with weakness on examination in both legs, new within 2 weeks: cauda equina (GIRFT 2023)."""
+    case = s.case
+    if (
+        "radiating_leg_pain" in case.symptoms
+        and case.sides == "both"
+        and bilateral_weakness(case)
+        and s.weeks is not None
+        and s.weeks < limit("ces_deficit_below")
+    ):
+        deficit = ", ".join(s.objective_weakness)
+        _emergency(out, "E7", "cauda_equina", (), (f"leg pain with weakness in both legs over {_weeks(s)} ({deficit})",))
+
+
+def e8_limb_threatening_foot(s: Seen, out: Outcome) -> None:
+    """E8: gangrene, deep infection, or an ulcer or spreading infection with sepsis or ischaemia (NICE NG19)."""
+    found = s.case.foot_inspection or frozenset()
+    reasons = [f for f in ("gangrene", "deep_infection") if f in found]
+    if found & {"ulcer", "spreading_infection"} and "fever_or_sepsis" in found:
+        reasons.append("ulcer or spreading infection with fever or sepsis")
+    if "ulcer" in found and s.limb_ischaemia:
+        reasons.append(f"ulcer with limb ischaemia ({', '.join(s.limb_ischaemia)})")
+    words = [r.replace("_", " ") for r in reasons]
+    _emergency(out, "E8", "limb_threatening_foot", (), tuple(words))
+
+
+def finish(out: Outcome) -> None:
+    """Say in the one emergency step what the receiving team must rule out."""
+    step = out.steps.get("emergency_care")
+    if step is not None:
+        step.text = text.emergency_text(list(out.causes))

@@ -10,14 +10,7 @@ from datetime import date
 
 from workup.rules.case import Case, Lab
 from workup.rules.labs import Reading, fmt, noun, read
-from workup.rules.thresholds import (
-    ABI_COMPRESSIBLE_MAX,
-    BAND_WORDS,
-    MRC_WEAK_MAX,
-    REFLEX_BRISK_FROM,
-    REFLEX_REDUCED_MAX,
-    Scale,
-)
+from workup.rules.thresholds import BAND_WORDS, Profile, limit
 from workup.rules.vocab import LAB_TESTS
 
 SIDES = ("left", "right")
@@ -37,26 +30,32 @@ BLOODS_PATTERNS = frozenset({"length_dependent", "undetermined", "central"})
 DIAGNOSTIC_GLUCOSE = ("fasting_glucose", "hba1c", "ogtt_2h")
 _OLDEST = date.min
 _LAB_LABELS = dict(LAB_TESTS)  # sentence-initial names: "Fasting glucose", "eGFR", "HbA1c"
+_REFLEXES = (("ankle_reflex", "ankle"), ("knee_reflex", "knee"))
+_POWER = (("power_ankle_dorsiflexion", "dorsiflexion"), ("power_ankle_plantarflexion", "plantarflexion"))
 
 
 @dataclass(frozen=True, slots=True)
 class Glucose:
-    """G1: ``status`` diabetes / prediabetes / None, its certainty, and whether the glucose requirement is met."""
+    """G1: ``status`` diabetes / prediabetes / None, its certainty, the tests to repeat, and the requirement."""
 
     status: str | None
     certainty: str | None
     evidence: tuple[str, ...]
     requirement_met: bool
+    repeat: tuple[str, ...] = ()
+    gestational: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class B12:
-    """B1: certainty of B12 deficiency (None: no B12 cause), whether MMA is asked for, and the B12 requirement."""
+    """B1: certainty of B12 deficiency (None: no B12 cause), the tests asked for, and the B12 requirement."""
 
     certainty: str | None
     order_mma: bool
+    order_active_b12: bool
     requirement_met: bool
     tested: bool
+    deficient: bool
     evidence: tuple[str, ...]
 
 
@@ -67,12 +66,16 @@ class Facts:
     case: Case
     pattern: str
     umn_signs: tuple[str, ...]
+    brisk_reflexes: tuple[str, ...]
     objective_weakness: tuple[str, ...]
+    bilateral_weakness: bool
     weakness: bool
     hyporeflexia: bool
     lops: tuple[str, ...]
     valid_abi: tuple[tuple[str, float], ...]
     noncompressible: tuple[str, ...]
+    limb_ischaemia: tuple[str, ...]
+    sensory_ataxia: tuple[str, ...]
     missing_exam: tuple[str, ...]
     latest: dict[str, Reading]
     glucose: Glucose
@@ -82,65 +85,90 @@ class Facts:
     def exam_complete(self) -> bool:
         return not self.missing_exam
 
+    @property
+    def diabetes_known_or_found(self) -> bool:
+        return self.glucose.status == "diabetes"
+
+    @property
+    def child(self) -> bool:
+        age = self.case.age_years
+        return age is not None and age < limit("adult_age_from")
+
+    @property
+    def nitrous_oxide(self) -> bool:
+        return "nitrous_oxide" in self.case.b12_risks
+
     def band(self, test: str) -> str | None:
         """Return the band of the counting result of ``test``, or None without one."""
         reading = self.latest.get(test)
         return reading.band if reading else None
 
 
-def derive(case: Case, profile: dict[tuple[str, str], Scale]) -> tuple[Facts, list[str]]:
-    """Work out every derived fact of a valid case; the warnings are about censored values that span bands."""
+def derive(case: Case, profile: Profile) -> tuple[Facts, list[str]]:
+    """Work out every derived fact of a valid case; the warnings are about results that could not be banded."""
     by_test = _readings(case.labs, profile)
     latest = {test: results[0] for test, results in by_test.items()}
     umn = umn_signs(case)
     weak = objective_weakness(case)
+    abi = case.sided("abi")
+    glucose = glucose_status(case, by_test)
+    diabetic = glucose.status == "diabetes"
     facts = Facts(
         case=case,
         pattern=pattern(case, bool(umn)),
         umn_signs=umn,
+        brisk_reflexes=() if umn else brisk_reflexes(case),
         objective_weakness=weak,
+        bilateral_weakness=bilateral_weakness(case),
         weakness=bool(weak) or "weakness" in case.symptoms,
         hyporeflexia=hyporeflexia(case),
         lops=lops(case),
         valid_abi=tuple(
-            (s, v) for s, v in zip(SIDES, case.sided("abi"), strict=True) if v is not None and v <= ABI_COMPRESSIBLE_MAX
+            (s, v) for s, v in zip(SIDES, abi, strict=True) if v is not None and v <= limit("abi_compressible_max")
         ),
         noncompressible=tuple(
-            s for s, v in zip(SIDES, case.sided("abi"), strict=True) if v is not None and v > ABI_COMPRESSIBLE_MAX
+            s for s, v in zip(SIDES, abi, strict=True) if v is not None and v > limit("abi_compressible_max")
         ),
-        missing_exam=tuple(item for item in CORE_EXAM if None in case.sided(item)),
+        limb_ischaemia=limb_ischaemia(case),
+        sensory_ataxia=sensory_ataxia(case),
+        missing_exam=missing_exam(case, diabetic),
         latest=latest,
-        glucose=glucose_status(case, by_test),
+        glucose=glucose,
         b12=b12_status(case, latest),
     )
-    spanning = sorted((r for results in by_test.values() for r in results if r.undecidable), key=lambda r: r.lab.index)
-    return facts, [censored_warning(r) for r in spanning]
+    results = [r for results in by_test.values() for r in results]
+    warnings = [censored_warning(r) for r in sorted(results, key=_index) if r.undecidable]
+    warnings += [range_warning(r) for r in sorted(results, key=_index) if r.band == "not_interpreted"]
+    return facts, warnings
 
 
-def _readings(labs: tuple[Lab, ...], profile: dict[tuple[str, str], Scale]) -> dict[str, list[Reading]]:
+def _index(reading: Reading) -> int:
+    return reading.lab.index
+
+
+def _readings(labs: tuple[Lab, ...], profile: Profile) -> dict[str, list[Reading]]:
     # Latest first: a result without a date is the oldest; on the same date the most abnormal comes first.
     by_test: dict[str, list[Reading]] = {}
     for lab in labs:
         by_test.setdefault(lab.test, []).append(read(lab, profile))
     for results in by_test.values():
-        results.sort(key=lambda r: (r.lab.collected_on or _OLDEST, r.rank), reverse=True)
+        if len(results) > 1:
+            results.sort(key=lambda r: (r.lab.collected_on or _OLDEST, r.rank), reverse=True)
     return by_test
 
 
 def describe(reading: Reading) -> str:
     """Say what a result was and how it counts: 'HbA1c 8.1 % (2026-11-02): diabetes range'."""
     lab = reading.lab
-    if lab.test == "spep":
-        value = f"serum protein electrophoresis {BAND_WORDS[reading.band]}"
-        return value + (f" ({lab.collected_on.isoformat()})" if lab.collected_on else "")
-    shown = f"{lab.censor}{fmt(lab.value)} {lab.unit}"
     when = f" ({lab.collected_on.isoformat()})" if lab.collected_on else ""
+    if lab.test == "spep":
+        return f"serum protein electrophoresis {BAND_WORDS[reading.band]}{when}"
     counts = (
         f"counts as {BAND_WORDS[reading.band]} until the exact value is known"
         if reading.undecidable
         else BAND_WORDS[reading.band]
     )
-    return f"{_lab_name(lab.test)} {shown}{when}: {counts}"
+    return f"{_lab_name(lab.test)} {lab.censor}{fmt(lab.value)} {lab.unit}{when}: {counts}"
 
 
 def _lab_name(test: str) -> str:
@@ -155,32 +183,62 @@ def censored_warning(reading: Reading) -> str:
     )
 
 
+def range_warning(reading: Reading) -> str:
+    lab = reading.lab
+    return (
+        f"{lab.path}.reference_range: {noun(lab.test)} is read against the laboratory's own range; without it "
+        "the result is recorded but not interpreted: add the range from the report"
+    )
+
+
 def umn_signs(case: Case) -> tuple[str, ...]:
-    """D1: extensor plantar responses and brisk (3) or clonic (4) ankle or knee reflexes, described."""
+    """D1: extensor plantars, clonus (4), or a brisk (3) reflex whose other side is recorded and not brisk."""
     signs = [
         f"extensor plantar response ({side})"
         for side, v in zip(SIDES, case.sided("plantar_response"), strict=True)
         if v == "extensor"
     ]
-    for item, name in (("ankle_reflex", "ankle"), ("knee_reflex", "knee")):
-        signs += [
-            f"{name} reflex graded {v} ({side})"
-            for side, v in zip(SIDES, case.sided(item), strict=True)
-            if v is not None and v >= REFLEX_BRISK_FROM
-        ]
+    for item, name in _REFLEXES:
+        left, right = case.sided(item)
+        for side, v, other in (("left", left, right), ("right", right, left)):
+            if v is None:
+                continue
+            if v >= limit("reflex_clonus"):
+                signs.append(f"{name} reflex graded {v}, clonus ({side})")
+            elif v >= limit("reflex_brisk") and other is not None and other <= limit("reflex_normal_max"):
+                signs.append(f"{name} reflex graded {v} on the {side} only (the other side {other})")
     return tuple(signs)
+
+
+def brisk_reflexes(case: Case) -> tuple[str, ...]:
+    """D1: reflexes brisk (3) on both sides, which alone are not an upper motor neuron sign."""
+    return tuple(
+        f"{name} reflexes graded {left} on both sides"
+        for item, name in _REFLEXES
+        for left, right in (case.sided(item),)
+        if left is not None and left == right == limit("reflex_brisk")
+    )
 
 
 def objective_weakness(case: Case) -> tuple[str, ...]:
     """D1: MRC power 4 or less in ankle dorsiflexion or plantarflexion, described."""
     weak = []
-    for item, name in (("power_ankle_dorsiflexion", "dorsiflexion"), ("power_ankle_plantarflexion", "plantarflexion")):
+    for item, name in _POWER:
         weak += [
             f"ankle {name} MRC {v} ({side})"
             for side, v in zip(SIDES, case.sided(item), strict=True)
-            if v is not None and v <= MRC_WEAK_MAX
+            if v is not None and v <= limit("mrc_weak_max")
         ]
     return tuple(weak)
+
+
+def bilateral_weakness(case: Case) -> bool:
+    """D1: objective weakness on the left and on the right (either movement on each side)."""
+    weak = [
+        any(v is not None and v <= limit("mrc_weak_max") for v in (case.sided(item)[i] for item, _ in _POWER))
+        for i in (0, 1)
+    ]
+    return all(weak)
 
 
 def hyporeflexia(case: Case) -> bool:
@@ -188,7 +246,7 @@ def hyporeflexia(case: Case) -> bool:
     ankle, knee = case.sided("ankle_reflex"), case.sided("knee_reflex")
     if None in ankle:
         return False
-    return all(v <= REFLEX_REDUCED_MAX for v in (*ankle, *knee) if v is not None)
+    return all(v <= limit("reflex_reduced_max") for v in (*ankle, *knee) if v is not None)
 
 
 def lops(case: Case) -> tuple[str, ...]:
@@ -196,47 +254,103 @@ def lops(case: Case) -> tuple[str, ...]:
     return tuple(side for side, v in zip(SIDES, case.sided("monofilament"), strict=True) if v and v[1] < v[0])
 
 
+def limb_ischaemia(case: Case) -> tuple[str, ...]:
+    """D1: pedal pulses absent, or a valid ABI below the ischaemia line, on either side."""
+    signs = [f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.sided("pedal_pulses"), strict=True) if v == "absent"]
+    signs += [
+        f"ABI {v:.2f} ({s})"
+        for s, v in zip(SIDES, case.sided("abi"), strict=True)
+        if v is not None and v < limit("abi_ischaemia_below")
+    ]
+    return tuple(signs)
+
+
+def sensory_ataxia(case: Case) -> tuple[str, ...]:
+    """D1: imbalance reported, Romberg positive, or proprioception impaired on either side."""
+    signs = ["imbalance"] if "imbalance" in case.symptoms else []
+    signs += ["Romberg positive"] if case.romberg == "positive" else []
+    signs += [
+        f"proprioception impaired ({s})"
+        for s, v in zip(SIDES, case.sided("proprioception"), strict=True)
+        if v == "impaired"
+    ]
+    return tuple(signs)
+
+
+def missing_exam(case: Case, diabetic: bool) -> tuple[str, ...]:
+    """S1: core items not recorded on both sides; foot inspection too when diabetes is known or found."""
+    missing = tuple(item for item in CORE_EXAM if None in case.sided(item))
+    if (diabetic or case.diabetes == "known") and case.foot_inspection is None:
+        missing += ("foot_inspection",)
+    return missing
+
+
 def pattern(case: Case, umn: bool) -> str:
     """P1: the first matching pattern; areas that could not be fully read never satisfy an 'every area' test."""
     if umn:
         return "central"
     areas, one_side = case.areas, case.sides in SIDES
-    if "radiating_leg_pain" in case.symptoms or "back_of_leg" in areas or (one_side and areas & ROOT_AREAS):
+    if (
+        "radiating_leg_pain" in case.symptoms
+        or "back_of_leg" in areas
+        or "positive" in case.sided("straight_leg_raise")
+        or (one_side and areas & ROOT_AREAS and "back_pain" in case.symptoms)
+    ):
         return "radicular"
-    readable = bool(areas) and "presentation.areas" not in case.unread
-    if one_side and readable and areas <= FOOT_AREAS:
+    if one_side:
         return "focal"
+    readable = bool(areas) and "presentation.areas" not in case.unread
     if case.sides == "both" and readable and areas & FOOT_AREAS and areas <= LENGTH_DEPENDENT_AREAS:
         return "length_dependent"
     return "undetermined"
 
 
+def at_least(lab: Lab, mmol: str, mg: str) -> bool:
+    """Whether every value the result allows is at or above the named limit of its unit (mmol/L or mg/dL)."""
+    line = limit(mmol if lab.unit == "mmol/L" else mg)
+    if lab.censor == "<":
+        return False
+    return lab.value >= line
+
+
 def glucose_status(case: Case, by_test: dict[str, list[Reading]]) -> Glucose:
-    """G1: known diabetes or two diabetes-range results confirm; one is likely; a prediabetes result is possible."""
-    latest = {t: by_test[t][0] for t in (*DIAGNOSTIC_GLUCOSE, "random_glucose") if t in by_test}
+    """G1 (and A2): two diabetes-range results confirm, one is likely; pregnancy reads fasting and OGTT by NG3."""
+    counted = ("hba1c",) if case.pregnant else DIAGNOSTIC_GLUCOSE
+    latest = {t: by_test[t][0] for t in (*counted, "random_glucose") if t in by_test}
     diabetic = [r for r in latest.values() if r.band == "diabetes"]
     evidence = tuple(describe(r) for r in diabetic)
-    random_diabetic = "random_glucose" in latest and latest["random_glucose"].band == "diabetes"
-    met = case.diabetes == "known" or any(t in by_test for t in DIAGNOSTIC_GLUCOSE) or random_diabetic
+    gestational = _gestational(case, by_test)
+    met = case.diabetes == "known" or (any(t in by_test for t in DIAGNOSTIC_GLUCOSE) and not diabetic)
     if case.diabetes == "known":
-        return Glucose("diabetes", "confirmed", ("known diabetes", *evidence), met)
-    twice = [
-        t
-        for t in DIAGNOSTIC_GLUCOSE
-        if t in by_test and len(by_test[t]) > 1 and all(r.band == "diabetes" for r in by_test[t][:2])
-    ]
-    if twice:
-        evidence = tuple(describe(r) for t in twice for r in by_test[t][:2]) + evidence
-    if twice or sum(1 for r in diabetic if r.lab.test in DIAGNOSTIC_GLUCOSE) >= 2:
-        return Glucose("diabetes", "confirmed", _unique(evidence), met)
+        return Glucose("diabetes", "confirmed", ("known diabetes", *evidence), True, gestational=gestational)
+    twice = [t for t in counted if len(by_test.get(t, ())) > 1 and all(r.band == "diabetes" for r in by_test[t][:2])]
+    if twice or sum(1 for r in diabetic if r.lab.test in counted) >= 2:
+        evidence = tuple(dict.fromkeys(tuple(describe(r) for t in twice for r in by_test[t][:2]) + evidence))
+        return Glucose("diabetes", "confirmed", evidence, True, gestational=gestational)
     if diabetic:
-        return Glucose("diabetes", "likely", evidence, met)
+        repeat = tuple(r.lab.test for r in diabetic)
+        return Glucose("diabetes", "likely", evidence, False, repeat, gestational)
     pre = tuple(describe(r) for r in latest.values() if r.band == "prediabetes")
-    return Glucose("prediabetes", "possible", pre, met) if pre else Glucose(None, None, (), met)
+    if pre:
+        return Glucose("prediabetes", "possible", pre, met, gestational=gestational)
+    return Glucose(None, None, (), met, gestational=gestational)
 
 
-def b12_reading(latest: dict[str, Reading]) -> Reading | None:
-    """The B12 result that counts: the later of b12 and active_b12; on the same date (or both undated) the worse."""
+def _gestational(case: Case, by_test: dict[str, list[Reading]]) -> tuple[str, ...]:
+    if not case.pregnant:
+        return ()
+    lines = (("fasting_glucose", "gestational_fasting"), ("ogtt_2h", "gestational_ogtt"))
+    return tuple(
+        describe(by_test[test][0])
+        for test, name in lines
+        if test in by_test and at_least(by_test[test][0].lab, f"{name}_mmol", f"{name}_mg")
+    )
+
+
+def b12_reading(latest: dict[str, Reading], pregnant: bool = False) -> Reading | None:
+    """The B12 result that counts: the later of b12 and active_b12 (same date: the worse); in pregnancy active B12."""
+    if pregnant and "active_b12" in latest:
+        return latest["active_b12"]
     candidates = [latest[t] for t in ("b12", "active_b12") if t in latest]
     if not candidates:
         return None
@@ -244,26 +358,29 @@ def b12_reading(latest: dict[str, Reading]) -> Reading | None:
 
 
 def b12_status(case: Case, latest: dict[str, Reading]) -> B12:
-    """B1: deficient confirms; indeterminate asks for MMA, which decides; nitrous oxide asks for MMA regardless."""
-    b12, mma, hcy = b12_reading(latest), latest.get("mma"), latest.get("homocysteine")
+    """B1: deficient confirms; indeterminate asks for MMA, which decides; nitrous oxide; active B12 in pregnancy."""
+    b12, mma, hcy = b12_reading(latest, case.pregnant), latest.get("mma"), latest.get("homocysteine")
     nitrous = "nitrous_oxide" in case.b12_risks
     evidence = [describe(r) for r in (b12, mma, hcy) if r is not None]
-    certainty, order_mma = _b12_certainty(b12, mma, hcy, latest.get("egfr"))
     deficient = b12 is not None and b12.band == "deficient"
-    if nitrous and not deficient:
+    pregnancy_total = case.pregnant and b12 is not None and b12.lab.test == "b12" and b12.band != "normal"
+    order_active = pregnancy_total
+    if pregnancy_total:
+        certainty, order_mma = "possible", False
+        evidence.append("pregnancy: total B12 falls in pregnancy, so active B12 decides")
+    else:
+        certainty, order_mma = _b12_certainty(b12, mma, hcy, latest.get("egfr"))
+    met = b12 is not None and not pregnancy_total and (b12.band != "indeterminate" or mma is not None)
+    if nitrous:
+        functional = (mma.band if mma else hcy.band if hcy else None) == "raised"
+        certainty = "confirmed" if deficient or functional else _stronger(certainty, "likely")
         evidence.append("recreational nitrous oxide use (serum B12 can look normal)")
-        if mma is None and hcy is None:
-            order_mma = True
-        elif (mma.band if mma else hcy.band if hcy else None) == "raised":
-            certainty = _stronger(certainty, "likely")
-    met = (
-        b12 is not None
-        and (b12.band != "indeterminate" or mma is not None)
-        and (not nitrous or deficient or mma is not None or hcy is not None)
-    )
+        order_mma = order_mma or (mma is None and hcy is None)
+        met = b12 is not None and (mma is not None or hcy is not None)
     if certainty == "likely" and b12 is not None and b12.band == "indeterminate" and mma and mma.band == "raised":
-        evidence.append("eGFR below 30: kidney failure also raises MMA")
-    return B12(certainty, order_mma, met, b12 is not None, tuple(evidence) if certainty or order_mma else ())
+        evidence.append(f"eGFR below {fmt(limit('egfr_severe_below'))}: kidney failure also raises MMA")
+    shown = tuple(evidence) if certainty or order_mma or order_active else ()
+    return B12(certainty, order_mma, order_active, met, b12 is not None, deficient, shown)
 
 
 def _b12_certainty(
@@ -287,7 +404,3 @@ def _stronger(current: str | None, other: str) -> str:
     if current is None or _CERTAINTY_RANK[other] > _CERTAINTY_RANK[current]:
         return other
     return current
-
-
-def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))

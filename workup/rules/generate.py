@@ -13,9 +13,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from workup.rules import vocab
-from workup.rules.thresholds import B12_PROFILES, DEFAULT_B12_PROFILE, PLAUSIBLE, RANGE_LIMITS, SCALES
+from workup.rules.thresholds import (
+    B12_PROFILES,
+    DEFAULT_B12_PROFILE,
+    DEFAULT_GLYCAEMIA_PROFILE,
+    GLYCAEMIA_PROFILES,
+    PLAUSIBLE,
+    RANGE_LIMITS,
+    SCALES,
+)
 
 AS_OF = date(2026, 11, 21)
+_NOTES = (
+    "Tingling worse at night.",
+    "Saddle sore after cycling; no saddle numbness.",
+    "Some difficulty swallowing last week.",
+    "Works on his feet all day.",
+    "Bowels normal.",
+)
 _SIDES = ("left", "right")
 _WEEKS = (0.5, 1, 2, 4, 7.9, 8, 12, 25.9, 26, 30, 52, 104, 520)
 _ALCOHOL = (0, 2, 10, 14, 14.5, 15, 20, 34, 35, 50, 120)
@@ -34,11 +49,13 @@ def random_case(rng: random.Random, *, as_of: date = AS_OF, red_flags: bool = Fa
     case: dict[str, Any] = {
         "schema": "workup-case/1",
         "as_of": as_of.isoformat(),
-        "patient": {"age_years": rng.randint(18, 95)},
+        "patient": {"age_years": rng.randint(18, 95) if rng.random() < 0.95 else rng.randint(2, 17)},
         "presentation": _presentation(rng, red_flags),
     }
     if rng.random() < 0.8:
         case["patient"]["sex"] = rng.choice(_codes(vocab.SEX))
+        if case["patient"]["sex"] == "female" and rng.random() < 0.15:
+            case["patient"]["pregnant"] = rng.random() < 0.5
     if rng.random() < 0.8:
         case["history"] = _history(rng)
     if rng.random() < 0.9:
@@ -63,8 +80,12 @@ def _presentation(rng: random.Random, red_flags: bool) -> dict[str, Any]:
     flags = _subset(rng, _codes(vocab.RED_FLAGS), 0.3) if red_flags else []
     if red_flags and not flags:
         flags = [rng.choice(_codes(vocab.RED_FLAGS))]
-    if flags or rng.random() < 0.5:
+    if flags or rng.random() < 0.8:
         presentation["red_flags"] = flags
+    if rng.random() < 0.2:
+        presentation["notes"] = rng.choice(_NOTES)
+        if rng.random() < 0.5:
+            presentation["notes_checked"] = rng.random() < 0.7
     return presentation
 
 
@@ -79,9 +100,15 @@ def _history(rng: random.Random) -> dict[str, Any]:
         ("b12_risks", vocab.B12_RISKS, 0.12),
         ("cns_history", vocab.CNS_HISTORY, 0.08),
         ("spine_history", vocab.SPINE_HISTORY, 0.1),
+        ("medications", vocab.MEDICATIONS, 0.08),
+        ("foot_history", vocab.FOOT_HISTORY, 0.08),
     ):
         if rng.random() < 0.5:
             history[key] = _subset(rng, _codes(choices), p)
+    if history.get("chemotherapy") and rng.random() < 0.8:
+        history["chemotherapy_ended_months_ago"] = rng.choice((0, 3, 6, 7, 12, 24, 120))
+    if rng.random() < 0.3:
+        history["family_history_neuropathy"] = rng.random() < 0.2
     return history
 
 
@@ -120,15 +147,23 @@ def _exam(rng: random.Random) -> dict[str, Any]:
     if rng.random() < 0.5:
         exam["romberg"] = rng.choice(_codes(vocab.ROMBERG))
     if rng.random() < 0.6:
-        exam["foot_inspection"] = rng.choices(_codes(vocab.FOOT_INSPECTION), weights=(9, 1))[0]
+        exam["foot_inspection"] = _subset(rng, _codes(vocab.FOOT_INSPECTION), 0.06)
     return exam
 
 
+_PROFILED = {**B12_PROFILES[DEFAULT_B12_PROFILE], **GLYCAEMIA_PROFILES[DEFAULT_GLYCAEMIA_PROFILE]}
+
+
 def _edges(test: str, unit: str) -> list[float]:
-    scale = B12_PROFILES[DEFAULT_B12_PROFILE].get((test, unit)) or SCALES.get((test, unit))
+    scale = _PROFILED.get((test, unit)) or SCALES.get((test, unit))
     if scale is not None:
         return [e.value for e in scale.edges]
-    return [t.value for u, t in RANGE_LIMITS[test][1].items() if u == unit]
+    defaults = [t.value for t in RANGE_LIMITS[test][1].get(unit, {}).values()]
+    if defaults:
+        return defaults
+    limits = PLAUSIBLE[(test, unit)]  # read only against the lab's range: a value in the middle of the usual range
+    high = limits.soft_high if limits.soft_high is not None else limits.hard_high
+    return [round((limits.soft_low or limits.hard_low) + high) / 2]
 
 
 def random_value(rng: random.Random, test: str, unit: str) -> float | str:

@@ -12,11 +12,14 @@ from workup.rules.case import Lab
 from workup.rules.thresholds import (
     B12_PROFILES,
     DEFAULT_B12_PROFILE,
+    DEFAULT_GLYCAEMIA_PROFILE,
+    GLYCAEMIA_PROFILES,
     MIDDLE_BAND,
     PLAUSIBLE,
     RANGE_LIMITS,
     SCALES,
     SEVERITY,
+    Profile,
     Scale,
     range_scale,
 )
@@ -25,12 +28,20 @@ from workup.rules.vocab import LAB_TESTS, LAB_UNITS, SPEP_VALUES, codes
 
 TESTS = codes(LAB_TESTS)
 SPEP = codes(SPEP_VALUES)
-_CENSORED = re.compile(r"\s*([<>])\s*(\d+(?:\.\d*)?|\.\d+)\s*")
+# '<' or '>', optional spaces, then a decimal number in ASCII digits (clinical-rules.md 9): '<200.' and '<=200' are not.
+_CENSORED = re.compile(r"([<>]) *([0-9]+(?:\.[0-9]+)?)")
+MISSING: Any = object()  # a key that is absent, as opposed to present and null
 RANK: dict[str, dict[str, int]] = {test: {b: i for i, b in enumerate(bands)} for test, bands in SEVERITY.items()}
 _RANGE_DEFAULTS: dict[tuple[str, str], Scale] = {
-    (test, unit): range_scale(test, unit, t.value, t.source)
-    for test, (_, limits) in RANGE_LIMITS.items()
-    for unit, t in limits.items()
+    (test, unit): range_scale(
+        test,
+        unit,
+        limits["low"].value if "low" in limits else None,
+        limits["high"].value if "high" in limits else None,
+        next(iter(limits.values())).source,
+    )
+    for test, (_, by_unit) in RANGE_LIMITS.items()
+    for unit, limits in by_unit.items()
 }
 # Mid-sentence names: "fasting glucose", but acronyms such as HbA1c, TSH and OGTT keep their capitals.
 _NOUNS = {t: lab if any(c.isupper() for c in lab.split()[0][1:]) else lab[0].lower() + lab[1:] for t, lab in LAB_TESTS}
@@ -51,12 +62,15 @@ def fmt(value: float) -> str:
 def as_number(value: object) -> float | None:
     """Return a JSON number (int, float or Decimal, never bool, never NaN/inf) as float, else None."""
     kind = type(value)
-    if kind is int or kind is float:  # the common case first: plain JSON numbers
-        number = float(value)  # type: ignore[arg-type]
+    if kind is float:  # the common case first: plain JSON numbers
+        number: float = value  # type: ignore[assignment]
     elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     else:
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            return None
     return number if math.isfinite(number) else None
 
 
@@ -72,14 +86,18 @@ def show(value: object) -> str:
         return "an object"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, int) and abs(value) >= 10**15:
+        return "a number too large to use"
     return str(value)
 
 
 def parse_unit(test: str, raw: object) -> tuple[str, str | None]:
     """Return (unit in contract spelling, error message or None) for a result of ``test``."""
     if test == "spep":
-        return "", None if raw is None or raw == "" else "serum protein electrophoresis takes no unit"
-    if raw is None or raw == "":
+        if raw is MISSING or raw == "":
+            return "", None
+        return "", "serum protein electrophoresis takes no unit (leave it out or empty)"
+    if raw is MISSING or raw is None or raw == "":
         return "", f"a unit is required for {noun(test)} (one of {', '.join(LAB_UNITS[test])})"
     if not isinstance(raw, str):
         return "", f"must be a unit written as text, such as '{LAB_UNITS[test][0]}'"
@@ -103,7 +121,7 @@ def parse_value(test: str, raw: object) -> tuple[float, str, str, str | None]:
         if match:
             return float(match.group(2)), match.group(1), "", None
         return 0.0, "", "", f"{raw!r} is not a number; a result beyond the lab's range is written '<x' or '>x'"
-    if isinstance(raw, float | Decimal) and not isinstance(raw, bool):
+    if isinstance(raw, float | Decimal | int) and not isinstance(raw, bool):
         return 0.0, "", "", f"{show(raw)} is not a finite number"
     return 0.0, "", "", f"must be a number, not {show(raw)}"
 
@@ -141,7 +159,7 @@ def check_lab_value(test: str, value: object, unit: object) -> tuple[list[str], 
     """Check one result for a form field: (errors, warnings) in clinician words, e.g. an impossible glucose."""
     if test not in TESTS:
         return [f"{show(test)} is not a lab test this workup knows"], []
-    unit_text, unit_error = parse_unit(test, unit)
+    unit_text, unit_error = parse_unit(test, MISSING if unit is None and test == "spep" else unit)
     number, censor, _, value_error = parse_value(test, value)
     errors = [e for e in (unit_error, value_error) if e]
     if errors or test == "spep":
@@ -160,18 +178,24 @@ class Reading:
     undecidable: bool = False
 
 
-def scale_for(
-    test: str, unit: str, ref_low: float | None, ref_high: float | None, profile: dict[tuple[str, str], Scale]
-) -> Scale:
-    """Choose the scale a result is banded on: the B12 profile, the lab's own limit where allowed, else the table."""
+def scale_for(test: str, unit: str, ref_low: float | None, ref_high: float | None, profile: Profile) -> Scale | None:
+    """Choose the scale a result is banded on: the profiles, the lab's own limits where allowed, else the table.
+
+    None for a test read only against the lab's range (vitamin B6, copper) when the lab gave no usable limit.
+    """
     if (test, unit) in profile:
         return profile[(test, unit)]
-    if test in RANGE_LIMITS:
-        limit = ref_high if RANGE_LIMITS[test][0] == "high" else ref_low
-        if limit is not None:
-            return range_scale(test, unit, limit, "the reporting lab's reference range")
-        return _RANGE_DEFAULTS[(test, unit)]
-    return SCALES[(test, unit)]
+    if test not in RANGE_LIMITS:
+        return SCALES[(test, unit)]
+    ends, defaults = RANGE_LIMITS[test]
+    if ref_low is None and ref_high is None:
+        return _RANGE_DEFAULTS.get((test, unit))
+    limits = defaults.get(unit, {})
+    low = ref_low if ref_low is not None else (limits["low"].value if "low" in limits else None)
+    high = ref_high if ref_high is not None else (limits["high"].value if "high" in limits else None)
+    if not any((low if end == "low" else high) is not None for end in ends):
+        return None
+    return range_scale(test, unit, low, high, "the reporting lab's reference range")
 
 
 def band_index(scale: Scale, value: float) -> int:
@@ -185,12 +209,14 @@ def band_index(scale: Scale, value: float) -> int:
     return index
 
 
-def read(lab: Lab, profile: dict[tuple[str, str], Scale]) -> Reading:
+def read(lab: Lab, profile: Profile) -> Reading:
     """Band one result in the unit it was reported in."""
     ranks = RANK[lab.test]
     if lab.test == "spep":
         return Reading(lab, lab.text, ranks[lab.text])
     scale = scale_for(lab.test, lab.unit, lab.ref_low, lab.ref_high, profile)
+    if scale is None:
+        return Reading(lab, "not_interpreted", ranks["not_interpreted"])
     if not lab.censor:
         name = scale.bands[band_index(scale, lab.value)]
         return Reading(lab, name, ranks[name])
@@ -211,6 +237,14 @@ def _read_censored(lab: Lab, scale: Scale, ranks: dict[str, int]) -> Reading:
     return Reading(lab, name, ranks[name], undecidable=True)
 
 
+def profile_scales(b12_profile: str = DEFAULT_B12_PROFILE, glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE) -> Profile:
+    """Return the scales of the named B12 and glycaemia profiles together; ValueError for an unknown name."""
+    for kind, name, known in (("B12", b12_profile, B12_PROFILES), ("glycaemia", glycaemia_profile, GLYCAEMIA_PROFILES)):
+        if name not in known:
+            raise ValueError(f"unknown {kind} profile {name!r}; known: {', '.join(known)}")
+    return {**B12_PROFILES[b12_profile], **GLYCAEMIA_PROFILES[glycaemia_profile]}
+
+
 def band(
     test: str,
     value: Any,
@@ -218,14 +252,15 @@ def band(
     reference_range: dict[str, Any] | None = None,
     *,
     b12_profile: str = DEFAULT_B12_PROFILE,
+    glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE,
 ) -> str:
     """Return the band name of one result (see thresholds.SEVERITY for the names); ValueError if unreadable."""
     if test not in TESTS:
         raise ValueError(f"unknown test {test!r}")
-    unit_text, unit_error = parse_unit(test, unit if test != "spep" else None)
+    unit_text, unit_error = parse_unit(test, unit if test != "spep" else MISSING)
     number, censor, text, value_error = parse_value(test, value)
     if unit_error or value_error:
         raise ValueError(unit_error or value_error)
     ref = reference_range or {}
     lab = Lab(0, test, unit_text, number, censor, text, None, as_number(ref.get("low")), as_number(ref.get("high")))
-    return read(lab, B12_PROFILES[b12_profile]).band
+    return read(lab, profile_scales(b12_profile, glycaemia_profile)).band

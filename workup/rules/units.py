@@ -24,6 +24,10 @@ TO_CANONICAL: dict[str, dict[str, tuple[float, float]]] = {
     "folate": {"ng/mL": (1.0, 0.0), "ug/L": (1.0, 0.0), "nmol/L": (1 / 2.266, 0.0)},
     "tsh": {"mIU/L": (1.0, 0.0), "uIU/mL": (1.0, 0.0)},
     "egfr": {"mL/min/1.73m2": (1.0, 0.0)},
+    "vitamin_b6": {"nmol/L": (1.0, 0.0), "ug/L": (1 / 0.247, 0.0)},
+    "copper": {"ug/dL": (1.0, 0.0), "umol/L": (1 / 0.1574, 0.0)},
+    "calcium_adjusted": {"mmol/L": (1.0, 0.0), "mg/dL": (1 / 4.008, 0.0)},
+    "magnesium": {"mmol/L": (1.0, 0.0), "mg/dL": (1 / 2.431, 0.0)},
 }
 
 # Decimal places a clinician expects to read in each unit.
@@ -42,9 +46,18 @@ _DECIMALS: dict[str, int] = {
     "mIU/L": 2,
     "uIU/mL": 2,
     "mL/min/1.73m2": 0,
+    "ug/dL": 0,
 }
 # Folate in nmol/L is read to one decimal (9.1 nmol/L is the default lower limit), unlike MMA in nmol/L.
-_DECIMALS_BY_TEST: dict[tuple[str, str], int] = {("folate", "nmol/L"): 1, ("homocysteine", "umol/L"): 1}
+_DECIMALS_BY_TEST: dict[tuple[str, str], int] = {
+    ("folate", "nmol/L"): 1,
+    ("homocysteine", "umol/L"): 1,
+    ("copper", "umol/L"): 1,
+    ("calcium_adjusted", "mmol/L"): 2,
+    ("calcium_adjusted", "mg/dL"): 1,
+    ("magnesium", "mg/dL"): 1,
+    ("vitamin_b6", "nmol/L"): 0,
+}
 
 # LOINC by (test, unit), clinical-reference.md 4.1. Choices where no code was verified for the exact test:
 # - active_b12: holotranscobalamin has no verified code there; the closest listed one is cobalamin [Moles/volume]
@@ -74,7 +87,11 @@ LOINC: dict[tuple[str, str], str] = {
     ("tsh", "uIU/mL"): "3016-3",
     ("egfr", "mL/min/1.73m2"): "98979-8",
     ("spep", ""): "49275-1",
+    ("copper", "ug/dL"): "5631-7",
+    ("copper", "umol/L"): "14665-4",
 }
+# No LOINC code was verified for vitamin B6, adjusted calcium or magnesium (clinical-reference.md 4.1): left out
+# rather than guessed, so loinc_for() answers "" for them.
 
 
 def normalise_unit(unit: str) -> str:

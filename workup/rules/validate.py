@@ -7,6 +7,7 @@ the red-flag path can still work out a pattern from a case that is otherwise inv
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ from typing import Any
 
 from workup.rules import vocab
 from workup.rules.case import Case, Lab, Problem
-from workup.rules.labs import TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
-from workup.rules.thresholds import ABI_COMPRESSIBLE_MAX, ABI_SOFT_LOW, EMERGENCY_ONSET_BELOW
+from workup.rules.labs import MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
+from workup.rules.thresholds import limit
 
 ROOT = "case"  # the path an unknown top-level key is reported at
 SCHEMA = "workup-case/1"
@@ -81,6 +82,14 @@ def read_object(raw: Any, path: str, fields: dict[str, Check], r: Reader, requir
     return out
 
 
+def normalise(text: str) -> str:
+    """Fold letter case, spaces, hyphens and underscores: ' Sudden-Onset ' -> 'sudden_onset'."""
+    return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
+
+
+_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
 def enum(choices: vocab.Choices) -> Check:
     allowed = vocab.codes(choices)
     listing = ", ".join(code for code, _ in choices)
@@ -88,7 +97,10 @@ def enum(choices: vocab.Choices) -> Check:
     def check(value: Any, path: str, r: Reader) -> Any:
         if isinstance(value, str) and value in allowed:
             return value
-        return r.error(path, f"{show(value)} is not one of: {listing}")
+        r.error(path, f"{show(value)} is not one of: {listing}")
+        # Still an error, but the emergency rules may read it: a typo in letter case must never hide an emergency.
+        near = normalise(value) if isinstance(value, str) else None
+        return near if near in allowed else INVALID
 
     return check
 
@@ -109,11 +121,29 @@ def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
             if not (isinstance(item, str) and item in allowed):
                 r.unread.add(path)
                 r.error(f"{path}[{i}]", f"{show(item)} is not one of: {listing}")
+                near = normalise(item) if isinstance(item, str) else None
+                if near in allowed:  # kept for the emergency rules only: the error stops the normal path
+                    seen.add(near)
             elif item in seen:
                 r.error(f"{path}[{i}]", f"repeats {item!r}")
             else:
                 seen.add(item)
         return frozenset(seen)
+
+    return check
+
+
+def boolean(value: Any, path: str, r: Reader) -> Any:
+    return value if isinstance(value, bool) else r.error(path, f"must be true or false, not {show(value)}")
+
+
+def text(max_chars: int) -> Check:
+    def check(value: Any, path: str, r: Reader) -> Any:
+        if not isinstance(value, str):
+            return r.error(path, f"must be text, not {show(value)}")
+        if len(value) > max_chars:
+            return r.error(path, f"is {len(value)} characters long; at most {max_chars} are read")
+        return value
 
     return check
 
@@ -124,7 +154,8 @@ def number(low: float, high: float) -> Check:
         if n is None:
             return r.error(path, f"must be a number, not {show(value)}")
         if n < low or n > high:
-            return r.error(path, f"{fmt(n)} is out of range ({fmt(low)} to {fmt(high)})")
+            r.error(path, f"{fmt(n)} is out of range ({fmt(low)} to {fmt(high)})")
+            # Kept for the emergency rules only (a sudden onset with a negative duration is still under a week).
         return n
 
     return check
@@ -198,18 +229,95 @@ def abi_side(value: Any, path: str, r: Reader) -> Any:
     n = _ABI_NUMBER(value, path, r)
     if n is INVALID:
         return INVALID
-    if n > ABI_COMPRESSIBLE_MAX:
+    if n > limit("abi_compressible_max"):
         r.warn(
             path,
-            f"ABI {fmt(n)} is above {ABI_COMPRESSIBLE_MAX:.2f}: the ankle arteries are not compressible, "
+            f"ABI {fmt(n)} is above {limit('abi_compressible_max'):.2f}: the ankle arteries are not compressible, "
             "so it says nothing about arterial disease (a toe-brachial index can)",
         )
-    elif n < ABI_SOFT_LOW:
-        r.warn(path, f"ABI {fmt(n)} is unusually low (below {fmt(ABI_SOFT_LOW)}): check the value")
+    elif n < limit("abi_soft_low"):
+        r.warn(path, f"ABI {fmt(n)} is unusually low (below {fmt(limit('abi_soft_low'))}): check the value")
     return n
 
 
-PATIENT = {"age_years": integer(0, 120), "sex": enum(vocab.SEX)}
+def red_flags(value: Any, path: str, r: Reader) -> Any:
+    """Read red flags leniently (clinical-rules.md 3.1): every reading that is not an exact code says what it read."""
+    if isinstance(value, str):
+        r.warn(path, f"a single red flag written as text, {show(value)}, was read as a list of one")
+        items: list[tuple[str, Any]] = [(path, value)]
+    elif isinstance(value, list):
+        items = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+    else:
+        return r.error(path, f"must be a list of red flags, not {show(value)}")
+    found: list[str] = []
+    unknown: list[tuple[str, Any]] = []
+    for where, item in items:
+        code, exact = read_flag(item)
+        if code is None:
+            unknown.append((where, item))
+        elif code in found:
+            r.warn(where, f"{show(item)} repeats red flag {code!r}")
+        else:
+            if not exact:
+                r.warn(where, f"{show(item)} was read as the red flag {code!r} ({_FLAG_LABELS[code]})")
+            found.append(code)
+    for where, item in unknown:
+        message = f"unknown red flag {show(item)}"
+        if found:  # the case is an emergency whatever this entry meant
+            r.warn(where, f"{message}: not read")
+        else:
+            r.error(where, f"{message}; known: {', '.join(_FLAG_LABELS)}")
+    return frozenset(found)
+
+
+def read_flag(item: object) -> tuple[str | None, bool]:
+    """Return (the red flag an entry names, whether it named it exactly); (None, False) when it names none."""
+    if not isinstance(item, str):
+        return None, False
+    if item in _FLAG_LABELS:
+        return item, True
+    return _near_flag(item), False
+
+
+@functools.lru_cache(maxsize=1024)
+def _near_flag(item: str) -> str | None:
+    # Letter case, spaces, hyphens and underscores are ignored; then a synonym or a near-misspelling (difflib ratio,
+    # the higher of its two orders) of a code or synonym counts as that flag.
+    words = normalise(item).replace("_", " ")
+    best, best_ratio = None, limit("similarity_min")
+    for candidate, code in _FLAG_WORDS:
+        if words == candidate:
+            return code
+        ratio = max(
+            difflib.SequenceMatcher(None, words, candidate).ratio(),
+            difflib.SequenceMatcher(None, candidate, words).ratio(),
+        )
+        if ratio >= best_ratio and (best is None or ratio > best_ratio):
+            best, best_ratio = code, ratio
+    return best
+
+
+_FLAG_LABELS = dict(vocab.RED_FLAGS)
+_FLAG_WORDS: tuple[tuple[str, str], ...] = tuple(
+    (words, code)
+    for code in _FLAG_LABELS
+    for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
+)
+
+
+def foot_inspection(value: Any, path: str, r: Reader) -> Any:
+    """A list of findings ([] = nothing found); the 2026.11 single strings are read as the list they meant."""
+    if isinstance(value, str) and value in vocab.FOOT_INSPECTION_2026_11:
+        meant = list(vocab.FOOT_INSPECTION_2026_11[value])
+        r.warn(path, f"{show(value)} is the 2026.11 form of foot inspection; read as {meant}")
+        return frozenset(meant)
+    return _FOOT_FINDINGS(value, path, r)
+
+
+_FOOT_FINDINGS = enum_list(vocab.FOOT_INSPECTION)
+
+
+PATIENT = {"age_years": integer(0, 120), "sex": enum(vocab.SEX), "pregnant": boolean}
 PRESENTATION = {
     "onset": enum(vocab.ONSET),
     "duration_weeks": number(0, 5200),
@@ -217,15 +325,21 @@ PRESENTATION = {
     "sides": enum(vocab.SIDES),
     "areas": enum_list(vocab.AREAS, min_items=1),
     "symptoms": enum_list(vocab.SYMPTOMS),
-    "red_flags": enum_list(vocab.RED_FLAGS),
+    "red_flags": red_flags,
+    "notes": text(int(limit("notes_max_chars"))),
+    "notes_checked": boolean,
 }
 HISTORY = {
     "diabetes": enum(vocab.DIABETES),
     "alcohol_units_per_week": number(0, 500),
     "chemotherapy": enum_list(vocab.CHEMOTHERAPY),
+    "chemotherapy_ended_months_ago": number(0, limit("chemotherapy_months_max")),
     "b12_risks": enum_list(vocab.B12_RISKS),
+    "medications": enum_list(vocab.MEDICATIONS),
     "cns_history": enum_list(vocab.CNS_HISTORY),
     "spine_history": enum_list(vocab.SPINE_HISTORY),
+    "family_history_neuropathy": boolean,
+    "foot_history": enum_list(vocab.FOOT_HISTORY),
 }
 EXAM = {
     "ankle_reflex": sided(integer(0, 4)),
@@ -243,7 +357,7 @@ EXAM = {
     "tinel_tarsal_tunnel": sided(enum(vocab.SIGN)),
     "straight_leg_raise": sided(enum(vocab.SIGN)),
     "foot_posture": sided(enum(vocab.FOOT_POSTURE)),
-    "foot_inspection": enum(vocab.FOOT_INSPECTION),
+    "foot_inspection": foot_inspection,
 }
 _SINGLE_EXAM = ("romberg", "foot_inspection")
 _REFERENCE_RANGE = {"low": number(float("-inf"), float("inf")), "high": number(float("-inf"), float("inf"))}
@@ -274,7 +388,7 @@ def read_lab(item: Any, index: int, r: Reader) -> Lab | None:
     if test is None:
         _untyped_value(item, path, r)
         return None
-    unit, unit_error = parse_unit(test, item.get("unit"))
+    unit, unit_error = parse_unit(test, item.get("unit", MISSING))
     if unit_error:
         r.error(f"{path}.unit", unit_error)
     if "value" not in item:
@@ -351,10 +465,18 @@ TOP = {
     "presentation": lambda v, p, r: read_object(
         v, p, PRESENTATION, r, required=("onset", "duration_weeks", "course", "sides", "areas")
     ),
-    "history": lambda v, p, r: read_object(v, p, HISTORY, r),
+    "history": lambda v, p, r: _history(v, p, r),
     "exam": lambda v, p, r: read_object(v, p, EXAM, r),
     "labs": read_labs,
 }
+
+
+def _history(value: Any, path: str, r: Reader) -> Any:
+    got = read_object(value, path, HISTORY, r)
+    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy"):
+        if "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list):
+            r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
+    return got
 
 
 def validate(doc: object, *, today: date) -> tuple[Case, list[Problem], list[str]]:
@@ -383,69 +505,29 @@ def _case(r: Reader, top: dict[str, Any]) -> Case:
         as_of=r.as_of,
         age_years=patient.get("age_years"),
         sex=patient.get("sex"),
+        pregnant=patient.get("pregnant") is True,
         onset=presentation.get("onset"),
         duration_weeks=presentation.get("duration_weeks"),
         course=presentation.get("course"),
         sides=presentation.get("sides"),
         areas=presentation.get("areas", empty),
         symptoms=presentation.get("symptoms", empty),
-        red_flags=presentation.get("red_flags", empty),
+        red_flags=presentation.get("red_flags"),
+        notes=presentation.get("notes", ""),
+        notes_checked=presentation.get("notes_checked") is True,
         diabetes=history.get("diabetes"),
         alcohol_units_per_week=history.get("alcohol_units_per_week"),
         chemotherapy=history.get("chemotherapy", empty),
+        chemotherapy_ended_months_ago=history.get("chemotherapy_ended_months_ago"),
         b12_risks=history.get("b12_risks", empty),
+        medications=history.get("medications", empty),
         cns_history=history.get("cns_history", empty),
         spine_history=history.get("spine_history", empty),
+        family_history_neuropathy=history.get("family_history_neuropathy") is True,
+        foot_history=history.get("foot_history", empty),
         exam={k: v for k, v in exam.items() if k not in _SINGLE_EXAM},
         romberg=exam.get("romberg"),
         foot_inspection=exam.get("foot_inspection"),
         labs=top.get("labs", ()),
         unread=frozenset(r.unread),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Alarm:
-    """What the red-flag check could read, before anything else is validated (clinical-rules.md 3)."""
-
-    red_flags: tuple[str, ...] = ()
-    sudden_recent: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.red_flags) or self.sudden_recent
-
-
-_RED_FLAGS = tuple(code for code, _ in vocab.RED_FLAGS)
-
-
-def _flag_code(item: object) -> str | None:
-    # A typo must never hide an emergency: case, spacing and near-misspellings of a red flag still count as it.
-    if not isinstance(item, str):
-        return None
-    word = re.sub(r"[\s\-]+", "_", item.strip().lower())
-    close = difflib.get_close_matches(word, _RED_FLAGS, n=1, cutoff=0.85)
-    return close[0] if close else None
-
-
-def read_alarm(doc: object) -> Alarm:
-    """Read the red flags and E1's onset condition leniently, whatever else is wrong with the document."""
-    presentation = doc.get("presentation") if isinstance(doc, dict) else None
-    if not isinstance(presentation, dict):
-        return Alarm()
-    raw = presentation.get("red_flags")
-    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    found = {code for code in (_known_flag(item) for item in items) if code}
-    onset = presentation.get("onset")
-    weeks = as_number(presentation.get("duration_weeks"))
-    sudden = isinstance(onset, str) and onset.strip().lower() == "sudden"
-    recent = sudden and weeks is not None and weeks < EMERGENCY_ONSET_BELOW
-    return Alarm(tuple(c for c in _RED_FLAGS if c in found), recent)
-
-
-def _known_flag(item: object) -> str | None:
-    if isinstance(item, str) and item in _RED_FLAG_SET:
-        return item  # the common case, without the fuzzy match
-    return _flag_code(item)
-
-
-_RED_FLAG_SET = frozenset(_RED_FLAGS)

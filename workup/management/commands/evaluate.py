@@ -39,11 +39,22 @@ class Command(BaseCommand):
             choices=sorted(rules.B12_PROFILES),
             help="the named B12 threshold profile",
         )
+        parser.add_argument(
+            "--glycaemia-profile",
+            default=settings.GLYCAEMIA_PROFILE,
+            choices=sorted(rules.GLYCAEMIA_PROFILES),
+            help="the named glycaemia threshold profile (default from WORKUP_GLYCAEMIA_PROFILE)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         doc = self._load(options["case"])
         try:
-            rec = rules.evaluate(doc, today=options["today"], b12_profile=options["b12_profile"])
+            rec = rules.evaluate(
+                doc,
+                today=options["today"],
+                b12_profile=options["b12_profile"],
+                glycaemia_profile=options["glycaemia_profile"],
+            )
         except rules.CaseError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{problem.path}: {problem.message}", style_func=_plain)

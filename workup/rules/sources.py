@@ -1,0 +1,31 @@
+"""The documents the rules follow (clinical-rules.md section 8). Each Rule record names its sources from here."""
+
+from __future__ import annotations
+
+PROTOCOL_CHRONIC = "Workup protocol: chronic foot numbness (causes, red flags, diagnosis and treatment)"
+PROTOCOL_SOLE = "Workup protocol: numbness in the bottom of the foot (five causes; self-care)"
+NICE_NG127 = "NICE NG127 Suspected neurological conditions (2019/2023); local NHS neuropathy pathways (BNSSG, Tayside)"
+GBS = "Guillain-Barre syndrome: diagnosis and management in ten steps (Leonhard et al., Nat Rev Neurol 2019)"
+CES = "GIRFT national suspected cauda equina syndrome pathway (2023); BMJ Best Practice"
+PAD = "2016 AHA/ACC guideline on lower-extremity peripheral artery disease; acute limb ischaemia"
+FOOT = "NICE NG19 Diabetic foot problems; ADA Standards of Care 2025, section 12"
+CIDP = "EAN/PNS 2021 guideline on CIDP; NHS Tayside and SA Health neuropathy referral criteria"
+AAN = "AAN practice parameter: laboratory evaluation of distal symmetric polyneuropathy (England et al., 2009)"
+AAN_GENETIC = "AAN practice parameter 2009 (genetic testing in a hereditary phenotype)"
+BACK = "NICE NG59 Low back pain and sciatica; Choosing Wisely (AANEM, AAPM&R)"
+STROKE = "National clinical guideline for stroke (RCP/ICSWP 2023); NICE NG128"
+JBDS = "Joint British Diabetes Societies: DKA (2023) and HHS (2022) guidelines; laboratory critical-result practice"
+NITROUS = "RCEM guidance on nitrous oxide misuse (2024); NICE NG239"
+MS = "NICE NG220 Multiple sclerosis in adults (relapse management)"
+ADA = "ADA Standards of Care 2025, section 2 (diagnosis of diabetes); NICE PH38 for profile nice_ph38"
+B12 = "NICE NG239 Vitamin B12 deficiency in over 16s (2024); BNF hydroxocobalamin; NICE CKS anaemia (B12 and folate)"
+ALCOHOL = "UK Chief Medical Officers' low-risk drinking guidelines; NICE CG100 and CG115"
+PAIN = "NICE CG173 Neuropathic pain in adults; MHRA Drug Safety Update (pregabalin in pregnancy, 2022)"
+MEDICINES = (
+    "BNF and product information for the named drugs; WHO isoniazid preventive therapy (pyridoxine); "
+    "UK FSA and Australian TGA advice on vitamin B6 doses"
+)
+CHILDREN = "NICE NG127 (separate recommendations for under-16s); NICE NG239 covers over-16s"
+PREGNANCY = "NICE NG3 Diabetes in pregnancy; NICE NG239 (active B12 in pregnancy)"
+EXAM_SCALES = "Clinical reference section 3 (examination scales; focal and length-dependent patterns)"
+FOLATE = "Laboratory folate reference intervals (clinical reference 2.5)"
