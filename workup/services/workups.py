@@ -47,7 +47,10 @@ def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, toda
     day = today or timezone.localdate()
     case = workup_to_case(workup, labs=labs, as_of=day)
     try:
-        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day, b12_profile=settings.B12_PROFILE))
+        recommendation = rules.evaluate(
+            case, today=day, b12_profile=settings.B12_PROFILE, glycaemia_profile=settings.GLYCAEMIA_PROFILE
+        )
+        return Evaluation(case=case, recommendation=recommendation)
     except rules.CaseError as exc:
         return Evaluation(case=case, recommendation=None, problems=list(exc.problems))
 

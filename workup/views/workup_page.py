@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -189,7 +190,14 @@ def lab_reading(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def _band(test: str, value: Any, unit: str, values: dict[str, Any]) -> str:
     limits = {k: float(values[f"reference_{k}"]) for k in ("low", "high") if values.get(f"reference_{k}") is not None}
     try:
-        return rules.band(test, value, unit, limits or None)
+        return rules.band(
+            test,
+            value,
+            unit,
+            limits or None,
+            b12_profile=settings.B12_PROFILE,
+            glycaemia_profile=settings.GLYCAEMIA_PROFILE,
+        )
     except ValueError:
         return ""
 
