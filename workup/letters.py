@@ -195,7 +195,9 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "warnings": rec.get("warnings", []),
         "ruleset": rec.get("ruleset", ""),
         "emergency_step": next((s for s in rec.get("next_steps", []) if s["code"] == "emergency_care"), None),
-        "suspected": [cause_noun(c["code"]) for c in rec.get("causes", [])] if rec.get("stage") == "emergency" else [],
+        "history_compact": pair_rows(
+            compact_rows(history_rows(case.get("history", {}), patient=case.get("patient", {})))
+        ),
         "red_flags_present": [label(vocab.RED_FLAGS, f) for f in case.get("presentation", {}).get("red_flags") or []],
     }
 
@@ -340,6 +342,13 @@ def history_rows(h: dict[str, Any], *, patient: dict[str, Any] | None = None) ->
         ("Family history of neuropathy", _yes_no(h.get("family_history_neuropathy"))),
         ("Foot history", _values(vocab.FOOT_HISTORY, h.get("foot_history"))),
     ]
+
+
+def compact_rows(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The recorded rows, and one row naming every item not recorded (the one-page handover has no room for more)."""
+    missing = [heading for heading, text in rows if text == "Not recorded"]
+    kept = [(heading, text) for heading, text in rows if text != "Not recorded"]
+    return kept + ([("Not recorded", "; ".join(missing))] if missing else [])
 
 
 def _yes_no(answer: bool | None) -> str:
@@ -510,7 +519,14 @@ def _converted(test: str, value: Any, unit: str) -> list[tuple[float, str]]:
 
 def _flag(test: str, value: Any, unit: str, reference: dict[str, Any]) -> str:
     try:
-        band = rules.band(test, value, unit, reference or None, b12_profile=settings.B12_PROFILE)
+        band = rules.band(
+            test,
+            value,
+            unit,
+            reference or None,
+            b12_profile=settings.B12_PROFILE,
+            glycaemia_profile=settings.GLYCAEMIA_PROFILE,
+        )
     except ValueError:
         return "Not read: check value and unit"  # only an emergency letter is written from an invalid case
     word = BAND_WORDS.get(band, band.replace("_", " "))
