@@ -10,20 +10,27 @@ PORT ?= 8000
 RUN_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres bench clean
+.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres prod-check requirements bench clean
 
 setup: system venv
 
 system:
-	@scripts/setup-system.sh
+	@.ci/setup-system.sh
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The development venv has the runtime pins plus the test tools; production installs requirements.txt only.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
-	$(VENV)/bin/pip install -q -r requirements.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(VENV)/bin/pip install -q -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
 	touch $@
+
+# Recompile the pins after editing requirements*.in (README: Dependencies).
+PIP_COMPILE := $(VENV)/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+requirements: venv
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 demo: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
@@ -44,13 +51,17 @@ test-sqlite: setup
 	env -u DATABASE_URL $(TEST_ENV) $(VENV)/bin/pytest
 
 test-postgres: setup
-	$(TEST_ENV) scripts/with-postgres.sh $(VENV)/bin/pytest
+	$(TEST_ENV) .ci/with-postgres.sh $(VENV)/bin/pytest
 
-test: setup lint typecheck test-sqlite test-postgres
+# The README's production steps, as an operator runs them: DEBUG=0, PostgreSQL, collectstatic, gunicorn.
+prod-check: system
+	.ci/prod-check
+
+test: setup lint typecheck test-sqlite test-postgres prod-check
 
 bench: demo
 	$(RUN_ENV) $(PY) manage.py bench_engine
 	$(RUN_ENV) $(PY) manage.py bench_letter
 
 clean:
-	rm -rf $(VENV) data/static .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-prod data/static .pytest_cache .mypy_cache .ruff_cache

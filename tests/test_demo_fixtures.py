@@ -7,7 +7,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from workup.models import Clinic, LabResult, Patient, User, Workup
 from workup.rules import vocab
@@ -26,13 +26,27 @@ def test_loaddata_works_on_an_empty_database() -> None:
     assert counts()[:4] == (2, 6, 13, 13)
 
 
-def test_load_demo_twice_creates_nothing_twice() -> None:
+def test_load_demo_twice_creates_nothing_twice(settings: Any) -> None:
+    settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", stdout=out)
     first = counts()
     call_command("load_demo", stdout=StringIO())
     assert counts() == first
     assert "clinician" in out.getvalue() and "workup-demo-2026" in out.getvalue()
+
+
+def test_load_demo_refuses_to_run_with_debug_off(settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo", stdout=StringIO())
+    assert counts() == (0, 0, 0, 0, 0)
+
+
+def test_load_demo_with_force_loads_with_debug_off(settings: Any) -> None:
+    settings.DEBUG = False
+    call_command("load_demo", "--force", stdout=StringIO())
+    assert User.objects.filter(username="clinician").exists()
 
 
 def test_demo_workups_reach_every_stage_and_pattern() -> None:
@@ -59,3 +73,12 @@ def test_demo_logins_work_and_belong_to_their_clinics(client: Any) -> None:
         assert response.status_code == 302, username
         client.post("/logout/")
     assert {u.clinic.name for u in User.objects.filter(username__startswith="hilltop")} == {"Hilltop Practice"}
+
+
+def test_the_fixture_is_what_make_demo_fixture_writes() -> None:
+    """fixtures/demo.json is generated: a hand edit, or a demo case changed without regenerating, fails here."""
+    import json
+
+    from workup.management.commands.make_demo_fixture import FIXTURE, fixture_rows
+
+    assert json.loads(FIXTURE.read_text()) == json.loads(json.dumps(fixture_rows()))

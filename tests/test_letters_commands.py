@@ -75,7 +75,7 @@ def test_bench_letter_without_workups_says_to_load_the_demo(db: Any) -> None:
 
 @pytest.fixture
 def demo(db: Any) -> None:
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--force", stdout=io.StringIO())  # the suite runs with DEBUG off
 
 
 def test_every_demo_workup_with_a_referral_renders_its_letter(demo: None) -> None:

@@ -47,6 +47,8 @@ ADMINS_OWN_CLINIC = {**ADMINS, "other_admin": NOT_FOUND}
 MEMBERS = same(default=OK, anonymous=LOGIN)
 
 ROWS = [
+    # For load balancers: no login, no patient data, the same answer for everyone.
+    Row("healthz", "get", lambda o: "/healthz", same(default=OK)),
     # The home page: a clinic administrator is sent on to the staff screen rather than refused.
     Row("worklist", "get", lambda o: "/", same(default=OK, anonymous=LOGIN)),
     Row("patient_new", "get", lambda o: "/patients/new/", RECORDERS_ANY_CLINIC),

@@ -35,7 +35,7 @@ def test_debug_on_runs_without_secret_key() -> None:
     assert run_check(DEBUG="1").returncode == 0
 
 
-@pytest.mark.parametrize("url", ["garbage", "mysql://x@y/z", "postgres://", "sqlite://"])
+@pytest.mark.parametrize("url", ["garbage", "mysql://x@y/z", "postgres://", "sqlite://", "postgres://u@h:port/db"])
 def test_bad_database_url_fails_with_clear_message(url: str) -> None:
     result = run_check(DEBUG="1", DATABASE_URL=url)
     assert result.returncode == 1
@@ -56,17 +56,45 @@ def test_bad_time_zone_names_the_variable() -> None:
 def test_database_url_parsing() -> None:
     from workup.settings import database_from_url
 
-    pg = database_from_url("postgres://u:p%40ss@127.0.0.1:5433/workup", default_sqlite=Path("x"))
+    pg = database_from_url("postgres://u:p%40ss@127.0.0.1:5433/workup", default_sqlite=Path("x"), conn_max_age=60)
     assert pg["ENGINE"] == "django.db.backends.postgresql"
-    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], str(pg["PORT"])) == (
         "workup",
         "u",
         "p@ss",
         "127.0.0.1",
         "5433",
     )
+    assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (60, True)
     assert database_from_url("sqlite:////tmp/w.sqlite3", default_sqlite=Path("x"))["NAME"] == "/tmp/w.sqlite3"
     assert database_from_url("", default_sqlite=Path("d.sqlite3"))["NAME"] == Path("d.sqlite3")
+
+
+@pytest.mark.parametrize("url", ["", "sqlite:////tmp/w.sqlite3"])
+def test_sqlite_waits_for_the_write_lock_instead_of_failing(url: str) -> None:
+    from workup.settings import database_from_url
+
+    db = database_from_url(url, default_sqlite=Path("d.sqlite3"))
+    assert db["OPTIONS"] == {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_conn_max_age_comes_from_the_environment() -> None:
+    code = "from django.conf import settings as s; d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=REPO,
+        env={**clean, "SECRET_KEY": "x" * 50, "CONN_MAX_AGE": "7", "DJANGO_SETTINGS_MODULE": "workup.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.split() == ["7", "True"], out.stderr
 
 
 def test_password_is_not_echoed_in_database_url_errors() -> None:

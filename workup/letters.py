@@ -23,6 +23,7 @@ from workup import rules
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
 from workup.rules.vocab import label
+from workup.services.workups import profiles
 
 if TYPE_CHECKING:
     from workup.models import Clinic, Letter, Patient, User
@@ -519,14 +520,7 @@ def _converted(test: str, value: Any, unit: str) -> list[tuple[float, str]]:
 
 def _flag(test: str, value: Any, unit: str, reference: dict[str, Any]) -> str:
     try:
-        band = rules.band(
-            test,
-            value,
-            unit,
-            reference or None,
-            b12_profile=settings.B12_PROFILE,
-            glycaemia_profile=settings.GLYCAEMIA_PROFILE,
-        )
+        band = rules.band(test, value, unit, reference or None, **profiles())
     except ValueError:
         return "Not read: check value and unit"  # only an emergency letter is written from an invalid case
     word = BAND_WORDS.get(band, band.replace("_", " "))

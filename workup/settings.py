@@ -6,8 +6,10 @@ import os
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,43 +52,51 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
-def database_from_url(url: str, *, default_sqlite: Path) -> dict[str, object]:
-    """Turn DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) into Django's form."""
+DATABASE_SCHEMES = ("postgres", "postgresql", "pgsql", "sqlite")
+# Several gunicorn workers share one SQLite file: WAL lets readers run beside the writer, IMMEDIATE takes the
+# write lock when a transaction starts (not halfway, where SQLite cannot wait for it), and the timeout waits for it.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
+def database_from_url(url: str, *, default_sqlite: Path, conn_max_age: int = 0) -> dict[str, Any]:
+    """Turn DATABASE_URL (postgres://user:pass@host:port/name or sqlite:///path) into Django's form."""
     if not url:
         default_sqlite.parent.mkdir(parents=True, exist_ok=True)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite}
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if parts.netloc or not path or path == "/":
+        config: dict[str, Any] = {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite}
+    else:
+        config = _parse_database_url(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    # A persistent connection is checked before each request reuses it, so a database restart costs no request.
+    config.update(CONN_MAX_AGE=conn_max_age, CONN_HEALTH_CHECKS=True)
+    return config
+
+
+def _parse_database_url(url: str) -> dict[str, Any]:
+    if urlsplit(url).scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={_redact(url)!r} is not a database URL: use postgres://user:password@host:port/name "
+            "or sqlite:///path/to/file.sqlite3 (or leave it unset for SQLite in data/)."
+        )
+    try:
+        config = dict(dj_database_url.parse(url))
+    except ValueError as exc:  # a port that is not a number, for one
+        raise ImproperlyConfigured(f"DATABASE_URL={_redact(url)!r} cannot be read: {_redact(str(exc))}.") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        if not config.get("NAME") or config["NAME"] in ("/", ":memory:"):
             raise ImproperlyConfigured(
                 f"DATABASE_URL={url!r}: a SQLite URL is sqlite:////absolute/path.sqlite3 or sqlite:///relative.sqlite3."
             )
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path[1:]}
-    if parts.scheme in ("postgres", "postgresql", "pgsql"):
-        name = unquote(parts.path.lstrip("/"))
-        if not parts.hostname or not name:
-            raise ImproperlyConfigured(
-                f"DATABASE_URL: a PostgreSQL URL needs a host and a database name, "
-                f"as in postgres://user:password@127.0.0.1:5432/workup (got {_redact(url)!r})."
-            )
-        try:
-            port = parts.port
-        except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL: the port in {_redact(url)!r} is not a number.") from None
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname,
-            "PORT": str(port or ""),
-            "CONN_MAX_AGE": 60,
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL={_redact(url)!r} is not a database URL: use postgres://user:password@host:port/name "
-        "or sqlite:///path/to/file.sqlite3 (or leave it unset for SQLite in data/)."
-    )
+    elif not config.get("HOST") or not config.get("NAME"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL: a PostgreSQL URL needs a host and a database name, "
+            f"as in postgres://user:password@127.0.0.1:5432/workup (got {_redact(url)!r})."
+        )
+    return config
 
 
 def _redact(url: str) -> str:
@@ -114,7 +124,11 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS"
 
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data"))
 DATABASES = {
-    "default": database_from_url(os.environ.get("DATABASE_URL", ""), default_sqlite=DATA_DIR / "workup.sqlite3")
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", ""),
+        default_sqlite=DATA_DIR / "workup.sqlite3",
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -135,6 +149,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "workup.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,9 +193,9 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes.
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes. The expiry moves on at
+# most once a minute (workup.sessions), not with a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -192,6 +207,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if HTTPS:
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the app directly, over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -240,9 +256,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"omit_logged_errors": {"()": "workup.views.errors.OmitLoggedErrors"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # axes logs every login with masked fields, WeasyPrint every layout step: both only matter when they warn.
-    "loggers": {name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+    "loggers": {
+        # axes logs every login with masked fields, WeasyPrint every layout step: both only matter when they warn.
+        **{name: {"level": "WARNING"} for name in ("axes", "weasyprint", "fontTools")},
+        # A server error's traceback is logged once, with its reference (workup.views.errors).
+        "django.request": {"filters": ["omit_logged_errors"]},
+    },
 }
 AXES_VERBOSE = False
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from workup.views import health
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
@@ -11,3 +14,5 @@ urlpatterns = [
     path("clinic/", include("workup.views.clinic")),
     path("", include("workup.views.screens")),
 ]
+
+handler500 = "workup.views.errors.server_error"

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import path
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from workup import rules
 from workup.access import may_record
 from workup.services.tokens import user_for_key
+from workup.services.workups import profiles
 
 JSON_DUMPS = {"ensure_ascii": False}
 
@@ -76,7 +76,7 @@ def evaluate(request: HttpRequest) -> HttpResponse:
     except (ValueError, UnicodeDecodeError) as exc:
         return _error(400, f"The body is not valid JSON: {exc}")
     try:
-        recommendation = rules.evaluate(doc, today=timezone.localdate(), b12_profile=settings.B12_PROFILE)
+        recommendation = rules.evaluate(doc, today=timezone.localdate(), **profiles())
     except rules.CaseError as exc:
         errors = [{"path": p.path, "message": p.message} for p in exc.problems]
         return JsonResponse({"errors": errors}, status=400, json_dumps_params=JSON_DUMPS)

@@ -228,13 +228,24 @@ def _step(step: Step, sources: Mapping[str, tuple[str, ...]]) -> NextStep:
         "text": _step_text(step),
         "why": "; ".join(step.whys),
         "rules": list(step.rules),
-        "source": "; ".join(dict.fromkeys(s for rule in step.rules for s in sources[rule])),
+        "source": _source(tuple(step.rules), sources),
     }
     if step.items is not None:
         out["items"] = list(step.items)
     if step.code in text.SERVICE:
         out["requests"] = _requests(step)
     return out
+
+
+_SOURCE_CACHE: dict[tuple[str, ...], str] = {}
+
+
+def _source(rules: tuple[str, ...], sources: Mapping[str, tuple[str, ...]]) -> str:
+    """Join the sources of a step's rules, each once, in rule order (the same few combinations recur: cached)."""
+    joined = _SOURCE_CACHE.get(rules)
+    if joined is None:
+        joined = _SOURCE_CACHE[rules] = "; ".join(dict.fromkeys(s for rule in rules for s in sources[rule]))
+    return joined
 
 
 def _requests(step: Step) -> list[str]:

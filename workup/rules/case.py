@@ -26,7 +26,7 @@ class CaseError(ValueError):
         self.problems = problems
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Lab:
     """One lab result as reported: a number, a censored bound (``censor`` "<" or ">"), or spep text."""
 
@@ -50,7 +50,7 @@ Sided = tuple[Any, Any]
 NOT_RECORDED: Sided = (None, None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Case:
     """A workup case as the rules read it. Fields that could not be read are empty and named in ``unread``.
 

@@ -23,24 +23,25 @@ _CAUSE_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Seen:
-    """What the emergency rules read from a case that may be invalid."""
+    """What the emergency rules read from a case that may be invalid (the rest they read from the case itself)."""
 
     case: Case
     weeks: float | None
     sudden_recent: bool
-    weakness: bool
-    objective_weakness: tuple[str, ...]
-    limb_ischaemia: tuple[str, ...]
+    flags: frozenset[str]
+
+    @property
+    def weakness(self) -> bool:
+        return bool(objective_weakness(self.case)) or "weakness" in self.case.symptoms
 
 
 def seen(case: Case) -> Seen:
     """Read the facts the emergency rules need from whatever could be read."""
     weeks = case.duration_weeks
-    weak = objective_weakness(case)
     sudden = case.onset == "sudden" and weeks is not None and weeks < limit("emergency_onset_below")
-    return Seen(case, weeks, sudden, bool(weak) or "weakness" in case.symptoms, weak, limb_ischaemia(case))
+    return Seen(case, weeks, sudden, case.red_flags or frozenset())
 
 
 def _emergency(out: Outcome, rule: str, cause: str, flags: tuple[str, ...], extra: tuple[str, ...] = ()) -> None:
@@ -54,8 +55,8 @@ def _emergency(out: Outcome, rule: str, cause: str, flags: tuple[str, ...], extr
 
 
 def _flags(s: Seen, *wanted: str) -> tuple[str, ...]:
-    flags = s.case.red_flags or frozenset()
-    return tuple(f for f in wanted if f in flags)
+    flags = s.flags
+    return tuple(f for f in wanted if f in flags) if flags else ()
 
 
 def _weeks(s: Seen) -> str:
@@ -105,8 +106,8 @@ def e6_rapid_symmetrical_weakness(s: Seen, out: Outcome) -> None:
     case = s.case
     if case.course != "worsening" or case.sides != "both" or s.weeks is None:
         return
-    if s.weakness and s.weeks < limit("gbs_weakness_below"):
-        shown = ", ".join(s.objective_weakness) or "weakness reported"
+    if s.weeks < limit("gbs_weakness_below") and s.weakness:
+        shown = ", ".join(objective_weakness(case)) or "weakness reported"
         _emergency(out, "E6", "guillain_barre", (), (f"symmetrical weakness worsening over {_weeks(s)} ({shown})",))
     elif "imbalance" in case.symptoms and s.weeks < limit("gbs_imbalance_below"):
         _emergency(out, "E6", "guillain_barre", (), (f"numbness with imbalance worsening over {_weeks(s)}",))
@@ -122,18 +123,23 @@ def e7_bilateral_deficit(s: Seen, out: Outcome) -> None:
         and s.weeks is not None
         and s.weeks < limit("ces_deficit_below")
     ):
-        deficit = ", ".join(s.objective_weakness)
-        _emergency(out, "E7", "cauda_equina", (), (f"leg pain with weakness in both legs over {_weeks(s)} ({deficit})",))
+        deficit = ", ".join(objective_weakness(case))
+        _emergency(
+            out, "E7", "cauda_equina", (), (f"leg pain with weakness in both legs over {_weeks(s)} ({deficit})",)
+        )
 
 
 def e8_limb_threatening_foot(s: Seen, out: Outcome) -> None:
     """E8: gangrene, deep infection, or an ulcer or spreading infection with sepsis or ischaemia (NICE NG19)."""
-    found = s.case.foot_inspection or frozenset()
+    found = s.case.foot_inspection
+    if not found:
+        return
     reasons = [f for f in ("gangrene", "deep_infection") if f in found]
     if found & {"ulcer", "spreading_infection"} and "fever_or_sepsis" in found:
         reasons.append("ulcer or spreading infection with fever or sepsis")
-    if "ulcer" in found and s.limb_ischaemia:
-        reasons.append(f"ulcer with limb ischaemia ({', '.join(s.limb_ischaemia)})")
+    ischaemia = limb_ischaemia(s.case) if "ulcer" in found else ()
+    if ischaemia:
+        reasons.append(f"ulcer with limb ischaemia ({', '.join(ischaemia)})")
     words = [r.replace("_", " ") for r in reasons]
     _emergency(out, "E8", "limb_threatening_foot", (), tuple(words))
 

@@ -256,7 +256,9 @@ def lops(case: Case) -> tuple[str, ...]:
 
 def limb_ischaemia(case: Case) -> tuple[str, ...]:
     """D1: pedal pulses absent, or a valid ABI below the ischaemia line, on either side."""
-    signs = [f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.sided("pedal_pulses"), strict=True) if v == "absent"]
+    signs = [
+        f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.sided("pedal_pulses"), strict=True) if v == "absent"
+    ]
     signs += [
         f"ABI {v:.2f} ({s})"
         for s, v in zip(SIDES, case.sided("abi"), strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -168,7 +169,7 @@ def check_lab_value(test: str, value: object, unit: object) -> tuple[list[str], 
     return ([error] if error else []), ([warning] if warning else [])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reading:
     """A lab result with its band; ``undecidable`` when a censored value spans bands (it counts as ``band``)."""
 
@@ -237,7 +238,10 @@ def _read_censored(lab: Lab, scale: Scale, ranks: dict[str, int]) -> Reading:
     return Reading(lab, name, ranks[name], undecidable=True)
 
 
-def profile_scales(b12_profile: str = DEFAULT_B12_PROFILE, glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE) -> Profile:
+@functools.lru_cache(maxsize=16)
+def profile_scales(
+    b12_profile: str = DEFAULT_B12_PROFILE, glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE
+) -> Profile:
     """Return the scales of the named B12 and glycaemia profiles together; ValueError for an unknown name."""
     for kind, name, known in (("B12", b12_profile, B12_PROFILES), ("glycaemia", glycaemia_profile, GLYCAEMIA_PROFILES)):
         if name not in known:

@@ -18,7 +18,7 @@ from workup.rules import sources as src
 from workup.rules.build import Outcome
 from workup.rules.emergency import Seen
 from workup.rules.facts import BLOODS_PATTERNS, SIDES, Facts, at_least, describe
-from workup.rules.labs import fmt, noun
+from workup.rules.labs import fmt
 from workup.rules.thresholds import limit
 from workup.rules.vocab import AREAS, CAUSES, CHEMOTHERAPY, CNS_HISTORY, FOOT_HISTORY, PATTERN, RED_FLAG_NOTE_WORDS
 from workup.rules.vocab import SIDES as SIDE_LABELS
@@ -60,7 +60,7 @@ def _weeks(f: Facts) -> float:
 
 def _fmt_weeks(weeks: float) -> str:
     shown = fmt(weeks)
-    return f"{shown} week" if shown == "1" else f"{shown} weeks"
+    return f"{shown} week" if weeks == 1 else f"{shown} weeks"  # English plural, not a threshold
 
 
 def _lab_finding(f: Facts, out: Outcome, test: str, rule: str) -> None:
@@ -81,7 +81,11 @@ def d1_exam_facts(f: Facts, out: Outcome) -> None:
     if f.umn_signs:
         out.finding("umn_signs", f"Upper motor neuron signs: {_listing(f.umn_signs)}", "D1")
     if f.brisk_reflexes:
-        out.finding("brisk_reflexes", f"Brisk reflexes on both sides, not on their own a sign: {_listing(f.brisk_reflexes)}", "D1")
+        out.finding(
+            "brisk_reflexes",
+            f"Brisk reflexes on both sides, not on their own a sign: {_listing(f.brisk_reflexes)}",
+            "D1",
+        )
     if f.objective_weakness:
         out.finding("objective_weakness", f"Weakness on examination: {_listing(f.objective_weakness)}", "D1")
     elif f.weakness:
@@ -256,7 +260,11 @@ def u10_past_sudden_onset(f: Facts, out: Outcome) -> None:
 def u11_bilateral_sciatica(f: Facts, out: Outcome) -> None:
     """U11: nerve-root pattern in both legs (bilateral sciatica): cauda equina screen today (NICE CKS; GIRFT)."""
     c = f.case
-    if f.pattern == "radicular" and c.sides == "both" and ("radiating_leg_pain" in c.symptoms or "back_of_leg" in c.areas):
+    if (
+        f.pattern == "radicular"
+        and c.sides == "both"
+        and ("radiating_leg_pain" in c.symptoms or "back_of_leg" in c.areas)
+    ):
         why = "nerve-root symptoms in both legs (bilateral sciatica)"
         out.step("assess_cauda_equina_today", "U11", why, urgency=URGENT, timeframe="same_day")
         out.cause("cauda_equina", "possible", ("U11",), ["bilateral sciatica"])
@@ -289,7 +297,11 @@ def u13_nitrous_oxide(f: Facts, out: Outcome) -> None:
 def u14_ms_relapse(f: Facts, out: Outcome) -> None:
     """U14: known MS with new or worsening symptoms under 4 weeks: the MS team within 1 working day (NICE NG220)."""
     c = f.case
-    if "multiple_sclerosis" in c.cns_history and c.course in ("worsening", "relapsing") and _weeks(f) < limit("ms_relapse_below"):
+    if (
+        "multiple_sclerosis" in c.cns_history
+        and c.course in ("worsening", "relapsing")
+        and _weeks(f) < limit("ms_relapse_below")
+    ):
         why = f"known multiple sclerosis, {c.course} over {_fmt_weeks(_weeks(f))}: possible relapse"
         out.step("contact_ms_team", "U14", why, urgency=URGENT, timeframe="within_1_working_day")
 
@@ -622,9 +634,7 @@ def n1_inconclusive_workup(f: Facts, out: Outcome) -> None:
     if not (f.exam_complete and f.glucose.requirement_met and f.b12.requirement_met):
         return  # the referral waits for the exam and both blood requirements
     found = [f"{CAUSE_WORDS[c.code].lower()} {c.certainty}" for c in out.causes.values()]
-    unexplained = (
-        f"causes found do not explain it ({_listing(found)})" if found else "no cause found"
-    )
+    unexplained = f"causes found do not explain it ({_listing(found)})" if found else "no cause found"
     out.finding("inconclusive", f"Examination and first-line bloods done; {unexplained}", "N1")
     why = f"initial workup inconclusive after examination and first-line bloods: {unexplained}"
     out.step("refer_neurology", "N1", why, requests=NCS_EMG)

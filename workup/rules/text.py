@@ -158,13 +158,18 @@ REQUEST_ORDER = {code: i for i, (code, _) in enumerate(REQUESTS)}
 
 def step_text(code: str) -> str:
     """The fixed words of a step, numbers filled in from the threshold table."""
-    return fill(STEP_TEXT[code])
+    return _FILLED[code]
+
+
+_FILLED = {code: fill(words) for code, words in STEP_TEXT.items()}  # the table is fixed: fill each text once
 
 
 def emergency_text(causes: list[str]) -> str:
     """Say go now, and what the receiving team must rule out."""
     rule_out = "; ".join(RULE_OUT[c] for c in causes)
-    return f"Send the patient to the emergency department now (call 999); no tests or letters first. Rule out: {rule_out}"
+    return (
+        f"Send the patient to the emergency department now (call 999); no tests or letters first. Rule out: {rule_out}"
+    )
 
 
 def check_notes_text(words: list[str]) -> str:
@@ -195,7 +200,8 @@ def confirm_diabetes_text(tests: tuple[str, ...]) -> str:
     diagnostic = [noun(t) for t in tests if t != "random_glucose"]
     if not diagnostic:
         return "Check an HbA1c or a fasting glucose to confirm diabetes (a random glucose alone does not diagnose it)"
-    return f"Repeat the {' and the '.join(diagnostic)} to confirm diabetes (one result in the diabetes range is not enough)"
+    tests = " and the ".join(diagnostic)
+    return f"Repeat the {tests} to confirm diabetes (one result in the diabetes range is not enough)"
 
 
 def medicines_text(points: list[str]) -> str:

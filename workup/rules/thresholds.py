@@ -158,7 +158,13 @@ PROFILE_KINDS: dict[str, dict[str, Profile]] = {"b12": B12_PROFILES, "glycaemia"
 # Tests read against the reporting lab's own range: which ends count, and the default limits where the table has one.
 # A test with no default (vitamin B6, copper) is recorded, not banded, without the lab's range.
 RANGE_LIMITS: dict[str, tuple[tuple[str, ...], dict[str, dict[str, Threshold]]]] = {
-    "mma": (("high",), {"umol/L": {"high": Threshold(0.40, "umol/L", LAB_LIMITS)}, "nmol/L": {"high": Threshold(400, "nmol/L", LAB_LIMITS)}}),
+    "mma": (
+        ("high",),
+        {
+            "umol/L": {"high": Threshold(0.40, "umol/L", LAB_LIMITS)},
+            "nmol/L": {"high": Threshold(400, "nmol/L", LAB_LIMITS)},
+        },
+    ),
     "homocysteine": (("high",), {"umol/L": {"high": Threshold(15, "umol/L", LAB_LIMITS)}}),
     "folate": (
         ("low",),
@@ -262,9 +268,8 @@ LIMITS: dict[str, Threshold] = {
 }
 
 
-def limit(name: str) -> float:
-    """Return the value of a named limit."""
-    return LIMITS[name].value
+_VALUES: dict[str, float] = {name: t.value for name, t in LIMITS.items()}
+limit = _VALUES.__getitem__  # limit(name): the value of a named limit (a plain lookup: the rules call it often)
 
 
 @dataclass(frozen=True, slots=True)

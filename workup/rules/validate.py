@@ -10,14 +10,13 @@ import difflib
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from workup.rules import vocab
 from workup.rules.case import Case, Lab, Problem
 from workup.rules.labs import MISSING, TESTS, as_number, fmt, parse_unit, parse_value, plausibility, show
-from workup.rules.thresholds import limit
+from workup.rules.thresholds import PLAUSIBLE, limit
 
 ROOT = "case"  # the path an unknown top-level key is reported at
 SCHEMA = "workup-case/1"
@@ -73,13 +72,26 @@ def read_object(raw: Any, path: str, fields: dict[str, Check], r: Reader, requir
         if check is None:
             r.error(path, unknown_key(key, fields))
             continue
-        got = check(value, f"{path}.{key}" if path else key, r)
+        quick = _QUICK.get(check)
+        got = quick(value) if quick is not None else INVALID
+        if got is INVALID:  # not plainly valid: the full check, which names the problem by its path
+            got = check(value, f"{path}.{key}" if path else key, r)
         if got is not INVALID:
             out[key] = got
     for key in required:
         if key not in raw:
             r.error(join(path, key), "is required")
     return out
+
+
+# Quick checks: for a plainly valid value, the value as the full check would return it, else INVALID (then the full
+# check runs and names the problem). They only make the common case cheap; they never decide an error.
+_QUICK: dict[Check, Callable[[Any], Any]] = {}
+
+
+def _quick(check: Check, quick: Callable[[Any], Any]) -> Check:
+    _QUICK[check] = quick
+    return check
 
 
 def normalise(text: str) -> str:
@@ -102,7 +114,7 @@ def enum(choices: vocab.Choices) -> Check:
         near = normalise(value) if isinstance(value, str) else None
         return near if near in allowed else INVALID
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and v in allowed else INVALID)
 
 
 def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
@@ -130,11 +142,23 @@ def enum_list(choices: vocab.Choices, *, min_items: int = 0) -> Check:
                 seen.add(item)
         return frozenset(seen)
 
-    return check
+    def quick(value: Any) -> Any:
+        if value.__class__ is not list or len(value) < min_items or any(v.__class__ is not str for v in value):
+            return INVALID
+        items = frozenset(value)
+        return items if len(items) == len(value) and items <= allowed else INVALID
+
+    return _quick(check, quick)
+
+
+_PLAIN_NUMBERS = (int, float)
 
 
 def boolean(value: Any, path: str, r: Reader) -> Any:
     return value if isinstance(value, bool) else r.error(path, f"must be true or false, not {show(value)}")
+
+
+_quick(boolean, lambda v: v if v.__class__ is bool else INVALID)
 
 
 def text(max_chars: int) -> Check:
@@ -145,7 +169,7 @@ def text(max_chars: int) -> Check:
             return r.error(path, f"is {len(value)} characters long; at most {max_chars} are read")
         return value
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and len(v) <= max_chars else INVALID)
 
 
 def number(low: float, high: float) -> Check:
@@ -158,7 +182,13 @@ def number(low: float, high: float) -> Check:
             # Kept for the emergency rules only (a sudden onset with a negative duration is still under a week).
         return n
 
-    return check
+    def quick(value: Any) -> Any:
+        # Compared as numbers first: NaN and infinities fail, and an int too large for a float never reaches float().
+        if value.__class__ in _PLAIN_NUMBERS and -1e300 < value < 1e300 and low <= value <= high:
+            return float(value)
+        return INVALID
+
+    return _quick(check, quick)
 
 
 def integer(low: int, high: int) -> Check:
@@ -170,14 +200,14 @@ def integer(low: int, high: int) -> Check:
             return r.error(path, f"{fmt(n)} is out of range ({low} to {high})")
         return int(n)
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is int and low <= v <= high else INVALID)
 
 
 def const(expected: str) -> Check:
     def check(value: Any, path: str, r: Reader) -> Any:
         return value if value == expected else r.error(path, f"must be {expected!r}, not {show(value)}")
 
-    return check
+    return _quick(check, lambda v: v if v.__class__ is str and v == expected else INVALID)
 
 
 def parse_date(value: Any) -> date | None:
@@ -186,17 +216,28 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
+    if isinstance(value, str):
+        return _iso_date(value)
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_date(value: str) -> date | None:
+    # Cases repeat a few dates (every result of one blood draw): parse each spelling once.
+    if not _DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def a_date(value: Any, path: str, r: Reader) -> Any:
     parsed = parse_date(value)
     return parsed if parsed else r.error(path, f"{show(value)} is not a date written YYYY-MM-DD")
+
+
+_quick(a_date, lambda v: (_iso_date(v) or INVALID) if v.__class__ is str else INVALID)
 
 
 def sided(inner: Check) -> Check:
@@ -206,7 +247,19 @@ def sided(inner: Check) -> Check:
         got = read_object(value, path, fields, r)
         return INVALID if got is INVALID else (got.get("left"), got.get("right"))
 
-    return check
+    inner_quick = _QUICK.get(inner)
+
+    def quick(value: Any) -> Any:
+        if inner_quick is None or value.__class__ is not dict or not value.keys() <= _SIDE_KEYS:
+            return INVALID
+        left = inner_quick(value["left"]) if "left" in value else None
+        right = inner_quick(value["right"]) if "right" in value else None
+        return INVALID if left is INVALID or right is INVALID else (left, right)
+
+    return _quick(check, quick)
+
+
+_SIDE_KEYS = frozenset({"left", "right"})
 
 
 _MONOFILAMENT = {"sites_tested": integer(1, 10), "sites_felt": integer(0, 10)}
@@ -220,6 +273,18 @@ def monofilament_side(value: Any, path: str, r: Reader) -> Any:
     if felt > tested:
         return r.error(join(path, "sites_felt"), f"{felt} sites felt is more than the {tested} sites tested")
     return (tested, felt)
+
+
+def _quick_monofilament(value: Any) -> Any:
+    if value.__class__ is not dict or len(value) != len(_MONOFILAMENT) or not value.keys() <= _MONOFILAMENT.keys():
+        return INVALID
+    tested, felt = value["sites_tested"], value["sites_felt"]
+    if tested.__class__ is int and felt.__class__ is int and 1 <= tested <= 10 and 0 <= felt <= tested:
+        return (tested, felt)
+    return INVALID
+
+
+_quick(monofilament_side, _quick_monofilament)
 
 
 _ABI_NUMBER = number(0, 3)
@@ -238,6 +303,15 @@ def abi_side(value: Any, path: str, r: Reader) -> Any:
     elif n < limit("abi_soft_low"):
         r.warn(path, f"ABI {fmt(n)} is unusually low (below {fmt(limit('abi_soft_low'))}): check the value")
     return n
+
+
+def _quick_abi(value: Any) -> Any:
+    if value.__class__ in _PLAIN_NUMBERS and limit("abi_soft_low") <= value <= limit("abi_compressible_max"):
+        return float(value)
+    return INVALID
+
+
+_quick(abi_side, _quick_abi)
 
 
 def red_flags(value: Any, path: str, r: Reader) -> Any:
@@ -270,6 +344,16 @@ def red_flags(value: Any, path: str, r: Reader) -> Any:
     return frozenset(found)
 
 
+def _quick_red_flags(value: Any) -> Any:
+    if value.__class__ is not list or any(v.__class__ is not str for v in value):
+        return INVALID
+    flags = frozenset(value)
+    return flags if len(flags) == len(value) and flags <= _FLAG_SET else INVALID
+
+
+_quick(red_flags, _quick_red_flags)
+
+
 def read_flag(item: object) -> tuple[str | None, bool]:
     """Return (the red flag an entry names, whether it named it exactly); (None, False) when it names none."""
     if not isinstance(item, str):
@@ -298,10 +382,9 @@ def _near_flag(item: str) -> str | None:
 
 
 _FLAG_LABELS = dict(vocab.RED_FLAGS)
+_FLAG_SET = frozenset(_FLAG_LABELS)
 _FLAG_WORDS: tuple[tuple[str, str], ...] = tuple(
-    (words, code)
-    for code in _FLAG_LABELS
-    for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
+    (words, code) for code in _FLAG_LABELS for words in (code.replace("_", " "), *vocab.RED_FLAG_SYNONYMS.get(code, ()))
 )
 
 
@@ -315,6 +398,7 @@ def foot_inspection(value: Any, path: str, r: Reader) -> Any:
 
 
 _FOOT_FINDINGS = enum_list(vocab.FOOT_INSPECTION)
+_quick(foot_inspection, _QUICK[_FOOT_FINDINGS])
 
 
 PATIENT = {"age_years": integer(0, 120), "sex": enum(vocab.SEX), "pregnant": boolean}
@@ -368,8 +452,41 @@ _TEST_LIST = ", ".join(code for code, _ in vocab.LAB_TESTS)
 def read_labs(value: Any, path: str, r: Reader) -> Any:
     if not isinstance(value, list):
         return r.error(path, f"must be a list of results, not {show(value)}")
-    labs = (read_lab(item, i, r) for i, item in enumerate(value))
+    labs = (_quick_lab(item, i, r.as_of) or read_lab(item, i, r) for i, item in enumerate(value))
     return tuple(lab for lab in labs if lab is not None)
+
+
+def _quick_lab(item: Any, index: int, as_of: date) -> Lab | None:
+    """A plainly valid numeric result (known test and unit, usual value, past date, no range) without the checks'
+    paths and messages; anything else (None) goes through read_lab, which names every problem."""
+    if item.__class__ is not dict or not item.keys() <= _QUICK_LAB_KEYS:
+        return None
+    test, unit, value = item.get("test"), item.get("unit"), item.get("value")
+    if test.__class__ is not str or unit.__class__ is not str:
+        return None
+    limits = _USUAL.get((test, unit))
+    if limits is None or value.__class__ not in _PLAIN_NUMBERS or not limits[0] <= value <= limits[1]:
+        return None
+    collected = None
+    if "collected_on" in item:
+        collected = parse_date(item["collected_on"])
+        if collected is None or collected > as_of:
+            return None
+    return Lab(index, test, unit, float(value), "", "", collected)
+
+
+_QUICK_LAB_KEYS = frozenset({"test", "value", "unit", "collected_on"})
+
+
+def _usual_range(test: str, unit: str) -> tuple[float, float]:
+    p = PLAUSIBLE[(test, unit)]
+    low = p.soft_low if p.soft_low is not None else p.hard_low
+    high = p.soft_high if p.soft_high is not None else p.hard_high
+    return low, high
+
+
+# (test, unit as the contract spells it) -> the values accepted without a warning.
+_USUAL: dict[tuple[str, str], tuple[float, float]] = {key: _usual_range(*key) for key in PLAUSIBLE}
 
 
 def read_lab(item: Any, index: int, r: Reader) -> Lab | None:
@@ -473,9 +590,9 @@ TOP = {
 
 def _history(value: Any, path: str, r: Reader) -> Any:
     got = read_object(value, path, HISTORY, r)
-    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy"):
-        if "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list):
-            r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
+    agents_read = "chemotherapy" not in value or isinstance(value.get("chemotherapy"), list)
+    if got is not INVALID and "chemotherapy_ended_months_ago" in got and not got.get("chemotherapy") and agents_read:
+        r.error(join(path, "chemotherapy_ended_months_ago"), "is given without a chemotherapy agent")
     return got
 
 

@@ -42,15 +42,17 @@ class Evaluation:
         return self.recommendation is not None
 
 
+def profiles() -> dict[str, str]:
+    """The deployment's threshold profiles, as keyword arguments of the engine (settings, from the environment)."""
+    return {"b12_profile": settings.B12_PROFILE, "glycaemia_profile": settings.GLYCAEMIA_PROFILE}
+
+
 def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, today: date | None = None) -> Evaluation:
     """Run the engine on a stored workup (workup -> case -> engine); the same code as the CLI and API."""
     day = today or timezone.localdate()
     case = workup_to_case(workup, labs=labs, as_of=day)
     try:
-        recommendation = rules.evaluate(
-            case, today=day, b12_profile=settings.B12_PROFILE, glycaemia_profile=settings.GLYCAEMIA_PROFILE
-        )
-        return Evaluation(case=case, recommendation=recommendation)
+        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day, **profiles()))
     except rules.CaseError as exc:
         return Evaluation(case=case, recommendation=None, problems=list(exc.problems))
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,7 +27,7 @@ from workup.forms.labs import TEST_LABELS, LabRowForm, unit_label
 from workup.models import LabResult, Workup
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
-from workup.services.workups import Evaluation, evaluate_workup, refresh_summary
+from workup.services.workups import Evaluation, evaluate_workup, profiles, refresh_summary
 
 TITLES = {
     "presentation": "Presentation and red flags",
@@ -37,7 +36,7 @@ TITLES = {
     "labs": "Blood results",
 }
 # The first band of each test says nothing abnormal (engine's SEVERITY order); everything else is flagged.
-NOT_FLAGGED = {"normal", "below_diabetes_range", "not_severely_reduced"}
+NOT_FLAGGED = {"normal", "below_diabetes_range", "not_interpreted"}
 
 
 def render_workup_page(
@@ -190,14 +189,7 @@ def lab_reading(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def _band(test: str, value: Any, unit: str, values: dict[str, Any]) -> str:
     limits = {k: float(values[f"reference_{k}"]) for k in ("low", "high") if values.get(f"reference_{k}") is not None}
     try:
-        return rules.band(
-            test,
-            value,
-            unit,
-            limits or None,
-            b12_profile=settings.B12_PROFILE,
-            glycaemia_profile=settings.GLYCAEMIA_PROFILE,
-        )
+        return rules.band(test, value, unit, limits or None, **profiles())
     except ValueError:
         return ""
 

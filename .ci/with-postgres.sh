@@ -6,7 +6,7 @@ set -euo pipefail
 bin_dir() {
   if command -v initdb >/dev/null; then dirname "$(command -v initdb)"; return; fi
   local d; d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$d" ] || { echo "with-postgres: no PostgreSQL server binaries (initdb) found; run scripts/setup-system.sh" >&2; exit 1; }
+  [ -n "$d" ] || { echo "with-postgres: no PostgreSQL server binaries (initdb) found; run .ci/setup-system.sh" >&2; exit 1; }
   echo "$d"
 }
 BIN=$(bin_dir)

@@ -1,34 +1,24 @@
 """Write fixtures/demo.json: two clinics, their staff, and demo patients whose workups reach every stage and pattern.
 
-Run with `DEBUG=1 .venv/bin/python scripts/make_demo_fixture.py` after changing the demo cases; the fixture is
-the source that `make run` loads (idempotently: fixed primary keys, so loading twice creates nothing twice).
+Run `DEBUG=1 .venv/bin/python manage.py make_demo_fixture` after changing the demo cases; the fixture is the source
+that `make run` loads (idempotently: fixed primary keys, so loading twice creates nothing twice).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 import uuid
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workup.settings")
-os.environ.setdefault("DEBUG", "1")
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.contrib.auth.hashers import make_password  # noqa: E402
-
-from workup import rules  # noqa: E402
-from workup.cases import case_to_fields  # noqa: E402
-from workup.models import URGENCY_RANK  # noqa: E402
+from workup import rules
+from workup.cases import case_to_fields
+from workup.models import URGENCY_RANK
 
 AS_OF = date(2026, 11, 21)
 STAMP = "2026-11-20T09:00:00Z"
@@ -446,11 +436,22 @@ def _json(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
+FIXTURE = settings.BASE_DIR / "fixtures" / "demo.json"
+
+
+def write_fixture() -> str:
+    """Write fixtures/demo.json and say what was written."""
+    rows = fixture_rows()
+    FIXTURE.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    return f"wrote {FIXTURE} ({len(rows)} objects)"
+
+
+def fixture_rows() -> list[dict[str, Any]]:
+    """Every object of the demo fixture, in loading order."""
     rows: list[dict[str, Any]] = [
         {"model": "workup.clinic", "pk": c["pk"], "fields": {k: v for k, v in c.items() if k != "pk"}} for c in CLINICS
     ]
-    password = make_password(DEMO_PASSWORD, salt="workupdemosalt01")
+    password = make_password(DEMO_PASSWORD, salt="workupdemosalt01", hasher="pbkdf2_sha256")
     for pk, username, first, last, clinic, role, title, reg in USERS:
         rows.append(
             {
@@ -476,10 +477,11 @@ def main() -> None:
             }
         )
     rows += patient_rows()
-    out = REPO / "fixtures" / "demo.json"
-    out.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
-    print(f"wrote {out} ({len(rows)} objects)")
+    return rows
 
 
-if __name__ == "__main__":
-    main()
+class Command(BaseCommand):
+    help = "Regenerate fixtures/demo.json from the demo cases above (then `make run` loads it)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(write_fixture())
