@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -626,7 +626,7 @@ def render_letter(source: LetterSource) -> RenderedPdf:
     """The letter from its source, as a PDF that carries the recommendation it presents as an attachment."""
     return render_pdf(
         render_html(build_context(source)),
-        attachments={"workup-recommendation.json": rules.dumps(source.recommendation)},
+        attachments={"workup-recommendation.json": rules.dumps(cast(rules.Recommendation, source.recommendation))},
     )
 
 

@@ -52,7 +52,9 @@ def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, toda
     day = today or timezone.localdate()
     case = workup_to_case(workup, labs=labs, as_of=day)
     try:
-        return Evaluation(case=case, recommendation=rules.evaluate(case, today=day, **profiles()))
+        # The screens read the typed recommendation as plain JSON data (letters store and re-read it as such).
+        recommendation: dict[str, Any] = dict(rules.evaluate(case, today=day, **profiles()))
+        return Evaluation(case=case, recommendation=recommendation)
     except rules.CaseError as exc:
         return Evaluation(case=case, recommendation=None, problems=list(exc.problems))
 
