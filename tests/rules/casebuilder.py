@@ -32,6 +32,10 @@ DEFAULT_UNITS = {
     "folate": "ng/mL",
     "tsh": "mIU/L",
     "egfr": "mL/min/1.73m2",
+    "vitamin_b6": "nmol/L",
+    "copper": "umol/L",
+    "calcium_adjusted": "mmol/L",
+    "magnesium": "mmol/L",
 }
 
 
@@ -127,3 +131,21 @@ def referrals(rec: dict[str, Any]) -> dict[str, str]:
 
 def finding_codes(rec: dict[str, Any]) -> list[str]:
     return [f["code"] for f in rec["findings"]]
+
+
+def warnings_at(rec: dict[str, Any], path: str) -> list[str]:
+    """The warnings about one path (``presentation.red_flags[0]``), exactly that path."""
+    return [w for w in rec["warnings"] if w.split(": ", 1)[0] == path]
+
+
+def assert_emergency(rec: dict[str, Any], cause: str | None = None) -> None:
+    """Exactly the emergency answer of clinical-rules.md section 3; with ``cause``, that cause alone."""
+    assert rec["urgency"] == "emergency" and rec["stage"] == "emergency", (rec["stage"], codes(rec))
+    assert codes(rec) == ["emergency_care"]
+    assert rec["next_steps"][0]["timeframe"] == "now"
+    assert [(r["service"], r["urgency"], r["requests"]) for r in rec["referrals"]] == [
+        ("emergency_department", "emergency", ["assessment"])
+    ]
+    assert all(c["certainty"] == "possible" for c in rec["causes"])
+    if cause is not None:
+        assert causes(rec) == {cause: "possible"}

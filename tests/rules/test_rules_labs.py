@@ -81,7 +81,10 @@ BOUNDARIES = [
     ("tsh", "uIU/mL", 4.6, "raised"),
     ("egfr", "mL/min/1.73m2", 29, "severely_reduced"),
     ("egfr", "mL/min/1.73m2", 29.9, "severely_reduced"),
-    ("egfr", "mL/min/1.73m2", 30, "not_severely_reduced"),
+    ("egfr", "mL/min/1.73m2", 30, "reduced"),
+    ("egfr", "mL/min/1.73m2", 59, "reduced"),
+    ("egfr", "mL/min/1.73m2", 59.9, "reduced"),
+    ("egfr", "mL/min/1.73m2", 60, "normal"),
 ]
 
 
@@ -157,8 +160,11 @@ def test_decision_thresholds_ignore_the_labs_reference_range(
         ("fasting_glucose", "mg/dL", ">120", "prediabetes"),
         ("tsh", "mIU/L", "<5", "normal"),  # no middle band: counts as not abnormal
         ("tsh", "mIU/L", ">4.5", "raised"),
-        ("egfr", "mL/min/1.73m2", ">90", "not_severely_reduced"),
-        ("egfr", "mL/min/1.73m2", "<40", "not_severely_reduced"),
+        ("egfr", "mL/min/1.73m2", ">90", "normal"),
+        ("egfr", "mL/min/1.73m2", ">60", "normal"),
+        ("egfr", "mL/min/1.73m2", "<40", "reduced"),  # spans severely reduced and reduced: the middle band
+        ("egfr", "mL/min/1.73m2", "<70", "reduced"),  # spans all three
+        ("egfr", "mL/min/1.73m2", ">40", "reduced"),  # spans reduced and normal
         ("egfr", "mL/min/1.73m2", "<15", "severely_reduced"),
         ("mma", "umol/L", ">0.5", "raised"),
         ("random_glucose", "mg/dL", "<250", "below_diabetes_range"),
@@ -292,17 +298,24 @@ def test_converted_plausibility_rows_use_the_same_quantities() -> None:
     assert PLAUSIBLE[("b12", "pmol/L")].soft_low == 74  # its own row in clinical-reference 2.10
 
 
-def test_every_accepted_unit_has_plausibility_limits_and_a_loinc_code() -> None:
+# No LOINC code was verified for these (clinical-reference.md 4.1): left out on purpose rather than guessed.
+WITHOUT_LOINC = {"vitamin_b6", "calcium_adjusted", "magnesium"}
+
+
+def test_every_accepted_unit_has_plausibility_limits_and_a_loinc_code_except_the_unverified_three() -> None:
+    missing = set()
     for test, units in UNITS.items():
         for unit in units:
             assert (test, unit) in PLAUSIBLE
-            assert loinc_for(test, unit)
+            if not loinc_for(test, unit):
+                missing.add(test)
+    assert missing == WITHOUT_LOINC
 
 
 def test_every_threshold_carries_unit_source_and_ruleset() -> None:
     for (_, unit), scale in SCALES.items():
         for edge in scale.edges:
-            assert edge.threshold.unit == unit and edge.threshold.source and edge.threshold.ruleset == "2026.11"
+            assert edge.threshold.unit == unit and edge.threshold.source and edge.threshold.ruleset == "2026.12"
 
 
 # --- display conversions and codes ---------------------------------------------------------------------------------

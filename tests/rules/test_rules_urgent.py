@@ -18,8 +18,9 @@ HYPOREFLEXIC = {"ankle_reflex": {"left": 1, "right": 0}, "knee_reflex": {"left":
         {"plantar_response": {"left": "flexor", "right": "extensor"}},
         {"ankle_reflex": {"left": 3, "right": 2}},
         {"ankle_reflex": {"left": 2, "right": 4}},
-        {"knee_reflex": {"left": 3, "right": 3}},
+        {"knee_reflex": {"left": 2, "right": 3}},
         {"knee_reflex": {"left": 2, "right": 4}},
+        {"knee_reflex": {"left": 4, "right": 4}},
         {"ankle_reflex": {"left": 0, "right": 0}, "plantar_response": {"left": "extensor", "right": "extensor"}},
     ],
 )
@@ -145,7 +146,7 @@ def test_u4_length_dependent_numbness_worsening_under_26_weeks_above_the_ankle_o
 
 def test_u4_needs_a_length_dependent_pattern() -> None:
     rec = run(make_case(sides="left", course="worsening", duration=4, areas=("toes", "above_ankle")))
-    assert rec["pattern"] == "undetermined"
+    assert rec["pattern"] == "focal"  # 2026.12 P1: any one-sided presentation that is not radicular
     assert not [s for s in rec["next_steps"] if "U4" in s["rules"]]
 
 
@@ -222,13 +223,15 @@ def test_u9_confirmed_b12_deficiency_is_treated_urgently_without_a_referral_stag
 
 
 @pytest.mark.parametrize(("weeks", "fires"), [(1, True), (52, True), (0.99, False)])
-def test_u10_sudden_onset_a_week_or_more_ago_is_an_unassessed_vascular_event(weeks: float, fires: bool) -> None:
+def test_u10_sudden_onset_a_week_or_more_ago_goes_to_the_stroke_service_within_7_days(
+    weeks: float, fires: bool
+) -> None:
     rec = run(make_case(onset="sudden", duration=weeks, labs=normal_bloods()))
     if fires:
-        neuro = step(rec, "refer_neurology")
-        assert (
-            neuro["urgency"] == "urgent" and "brain_spine_assessment" in neuro["requests"] and "U10" in neuro["rules"]
-        )
+        stroke = step(rec, "refer_stroke_service")
+        assert (stroke["urgency"], stroke["timeframe"], stroke["rules"]) == ("urgent", "within_7_days", ["U10"])
+        assert referrals(rec)["stroke_service"] == "urgent"
+        assert not [s for s in rec["next_steps"] if "U10" in s["rules"] and s["code"] == "refer_neurology"]
         assert causes(rec)["stroke"] == "possible" and rec["stage"] == "refer"
     else:
         assert rec["stage"] == "emergency"
@@ -238,7 +241,7 @@ def test_u10_sudden_onset_a_week_or_more_ago_is_an_unassessed_vascular_event(wee
 
 
 def test_two_rules_asking_for_neurology_give_one_step_with_the_union_of_requests() -> None:
-    exam = {"knee_reflex": {"left": 3, "right": 3}, "power_ankle_dorsiflexion": {"left": 4, "right": 4}}
+    exam = {"knee_reflex": {"left": 3, "right": 2}, "power_ankle_dorsiflexion": {"left": 4, "right": 4}}
     rec = run(make_case(exam_update=exam, labs=normal_bloods()))
     assert codes(rec).count("refer_neurology") == 1
     neuro = step(rec, "refer_neurology")

@@ -179,7 +179,7 @@ def test_impossible_glucose_is_rejected_with_its_path_and_value() -> None:
         (lab("b12", True), "labs[0].value", "must be a number, not true"),
         (lab("b12", None), "labs[0].value", "must be a number, not null"),
         (lab("b12", "<10"), "labs[0].value", "is not a possible"),
-        (lab("copper", 80, unit="ug/dL"), "labs[0].test", "not a lab test"),
+        ({"test": "zinc", "value": 80, "unit": "ug/dL"}, "labs[0].test", "not a lab test"),
         ({"value": 1, "unit": "%"}, "labs[0].test", "is required"),
         ({"test": "hba1c", "unit": "%"}, "labs[0].value", "is required"),
         (lab("hba1c", 6.0, on="2026-11-22"), "labs[0].collected_on", "after the case date 2026-11-21"),
@@ -196,9 +196,16 @@ def test_lab_problems_are_named(row: Any, path: str, words: str) -> None:
     assert words in found.get(path, ""), found
 
 
-def test_a_lab_with_an_unknown_test_still_has_its_other_fields_checked() -> None:
-    found = problems(make_case(labs=[lab("copper", [1], unit="ug/dL", on="2027-01-01")]))
+def test_a_lab_with_an_unknown_test_still_has_its_other_fields_checked_but_not_its_unit() -> None:
+    row = {"test": "zinc", "value": [1], "unit": "furlongs", "collected_on": "2027-01-01"}
+    found = problems(make_case(labs=[row]))
     assert set(found) == {"labs[0].test", "labs[0].value", "labs[0].collected_on"}
+
+
+def test_an_unknown_test_is_the_only_problem_of_an_otherwise_readable_row() -> None:
+    # clinical-rules.md 9: the unit of an unknown test cannot be judged, so only the test is reported.
+    found = problems(make_case(labs=[{"test": "zinc", "value": 80, "unit": "g/L"}]))
+    assert list(found) == ["labs[0].test"]
 
 
 def test_labs_must_be_a_list() -> None:

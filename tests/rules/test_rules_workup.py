@@ -21,11 +21,18 @@ from casebuilder import NORMAL_EXAM, causes, codes, finding_codes, lab, make_cas
         ("both", ("toes",), ("radiating_leg_pain",), "radicular"),
         ("left", ("toes", "sole"), (), "focal"),
         ("right", ("whole_foot",), (), "focal"),
-        ("left", ("sole", "inner_shin"), (), "radicular"),
-        ("right", ("top_of_foot",), (), "radicular"),
-        ("left", ("outer_foot",), (), "radicular"),
-        ("left", ("toes", "above_ankle"), (), "undetermined"),
-        ("right", ("hands",), (), "undetermined"),
+        # 2026.12: a root area on one side is radicular only with back pain (or leg pain, back of leg, a positive
+        # straight-leg raise); without them it is focal, like any other one-sided presentation.
+        ("left", ("sole", "inner_shin"), (), "focal"),
+        ("right", ("top_of_foot",), (), "focal"),
+        ("left", ("outer_foot",), (), "focal"),
+        ("left", ("sole", "inner_shin"), ("back_pain",), "radicular"),
+        ("right", ("top_of_foot",), ("back_pain",), "radicular"),
+        ("left", ("outer_foot",), ("back_pain",), "radicular"),
+        ("left", ("toes",), ("back_pain",), "focal"),
+        ("both", ("top_of_foot", "toes"), ("back_pain",), "length_dependent"),
+        ("left", ("toes", "above_ankle"), (), "focal"),
+        ("right", ("hands",), (), "focal"),
     ],
 )
 def test_p1_pattern_first_match_wins(
@@ -112,7 +119,8 @@ def test_s2_s3_bloods_are_not_required_for_focal_or_radicular_patterns(
 
 
 def test_s2_s3_central_pattern_still_asks_for_bloods() -> None:
-    rec = run(make_case(exam_update={"knee_reflex": {"left": 3, "right": 3}}))
+    rec = run(make_case(exam_update={"knee_reflex": {"left": 3, "right": 2}}))
+    assert rec["pattern"] == "central"
     assert {"order_glucose_test", "order_b12"} <= set(codes(rec))
     assert rec["stage"] == "refer"  # U1 comes first
 
@@ -128,8 +136,14 @@ def test_stage_exam_comes_before_bloods() -> None:
 
 
 def test_stage_is_manage_when_the_cause_is_found_and_nothing_is_open() -> None:
-    rec = run(make_case(history={"diabetes": "known"}, labs=[lab("b12", 420)]))
+    # Known diabetes makes foot inspection a core item (S1); nothing found is a low foot risk, reviewed yearly (D2).
+    rec = run(make_case(history={"diabetes": "known"}, exam_update={"foot_inspection": []}, labs=[lab("b12", 420)]))
     assert rec["stage"] == "manage" and referrals(rec) == {}
+
+
+def test_known_diabetes_without_foot_inspection_stays_at_the_exam_stage() -> None:
+    rec = run(make_case(history={"diabetes": "known"}, labs=[lab("b12", 420)]))
+    assert rec["stage"] == "exam" and step(rec, "complete_exam")["items"] == ["foot_inspection"]
 
 
 # --- G1 / C1 / C2: glucose status ---------------------------------------------------------------------------------------
@@ -218,13 +232,22 @@ def test_one_test_twice_means_its_latest_two_results() -> None:
         ([lab("b12", 250), lab("mma", 0.3)], {}, None, False),
         ([lab("b12", 250), lab("mma", 0.3), lab("homocysteine", 40)], {}, None, False),  # MMA decides
         ([lab("b12", 250), lab("mma", 300, "nmol/L", reference_range={"high": 271})], {}, "confirmed", False),
-        ([lab("b12", 420)], {"b12_risks": ["nitrous_oxide"]}, None, True),
-        ([], {"b12_risks": ["nitrous_oxide"]}, None, True),
-        ([lab("b12", 420), lab("mma", 0.6)], {"b12_risks": ["nitrous_oxide"]}, "likely", False),
-        ([lab("b12", 420), lab("homocysteine", 20)], {"b12_risks": ["nitrous_oxide"]}, "likely", False),
-        ([lab("b12", 420), lab("homocysteine", 10)], {"b12_risks": ["nitrous_oxide"]}, None, False),
-        ([lab("b12", 420), lab("mma", 0.3), lab("homocysteine", 20)], {"b12_risks": ["nitrous_oxide"]}, None, False),
-        ([lab("b12", 150)], {"b12_risks": ["nitrous_oxide"]}, "confirmed", False),
+        # 2026.12 nitrous oxide: at least likely whatever the serum B12; confirmed by a deficient B12 or a raised MMA
+        # (without MMA, homocysteine); order_mma while neither MMA nor homocysteine has been measured.
+        ([lab("b12", 420)], {"b12_risks": ["nitrous_oxide"]}, "likely", True),
+        ([], {"b12_risks": ["nitrous_oxide"]}, "likely", True),
+        ([lab("b12", 420), lab("mma", 0.6)], {"b12_risks": ["nitrous_oxide"]}, "confirmed", False),
+        ([lab("b12", 420), lab("homocysteine", 20)], {"b12_risks": ["nitrous_oxide"]}, "confirmed", False),
+        ([lab("b12", 420), lab("homocysteine", 10)], {"b12_risks": ["nitrous_oxide"]}, "likely", False),
+        ([lab("b12", 420), lab("mma", 0.3)], {"b12_risks": ["nitrous_oxide"]}, "likely", False),
+        (
+            [lab("b12", 420), lab("mma", 0.3), lab("homocysteine", 20)],
+            {"b12_risks": ["nitrous_oxide"]},
+            "likely",
+            False,
+        ),
+        ([lab("b12", 150)], {"b12_risks": ["nitrous_oxide"]}, "confirmed", True),
+        ([lab("b12", 250), lab("mma", 0.5), lab("egfr", 29)], {"b12_risks": ["nitrous_oxide"]}, "confirmed", False),
         ([lab("b12", 420), lab("mma", 0.6)], {}, None, False),  # MMA without nitrous oxide or an indeterminate B12
     ],
 )
@@ -234,7 +257,9 @@ def test_b1_b12_status(
     rec = run(make_case(labs=[lab("hba1c", 5.3), *labs], history=history))
     assert causes(rec).get("b12_deficiency") == certainty
     assert ("order_mma" in codes(rec)) is order_mma
-    assert ("treat_b12_deficiency" in codes(rec)) is (certainty == "confirmed")
+    nitrous = "nitrous_oxide" in history.get("b12_risks", [])
+    treated = certainty == "confirmed" or (certainty == "likely" and nitrous)
+    assert ("treat_b12_deficiency" in codes(rec)) is treated
 
 
 def test_b1_order_mma_is_listed_for_any_pattern() -> None:
@@ -282,13 +307,24 @@ def test_censored_b12_below_200_counts_as_indeterminate_with_a_warning() -> None
 def test_c4_alcohol_over_14_units_is_possible_and_likely_from_35(units: float, certainty: str | None) -> None:
     rec = run(make_case(history={"alcohol_units_per_week": units}, labs=normal_bloods()))
     assert causes(rec).get("alcohol") == certainty
-    assert ("reduce_alcohol" in codes(rec)) is (certainty is not None)
+    # 2026.12: from 35 units dependence is assessed and thiamine started, instead of advice to cut down.
+    assert ("reduce_alcohol" in codes(rec)) is (certainty == "possible")
+    assert ("assess_alcohol_dependence" in codes(rec)) is (certainty == "likely")
+    assert ("start_thiamine" in codes(rec)) is (certainty == "likely")
 
 
-def test_c5_chemotherapy_is_likely_and_asks_for_a_drug_review() -> None:
-    rec = run(make_case(history={"chemotherapy": ["platinum", "taxane"]}, labs=normal_bloods()))
+def test_c5_ongoing_chemotherapy_is_likely_and_asks_for_a_drug_review() -> None:
+    history = {"chemotherapy": ["platinum", "taxane"], "chemotherapy_ended_months_ago": 0}
+    rec = run(make_case(history=history, labs=normal_bloods()))
     assert causes(rec)["chemotherapy"] == "likely"
     assert step(rec, "review_neurotoxic_drugs")["rules"] == ["C5"]
+
+
+def test_c5_chemotherapy_without_an_end_date_is_possible_with_a_warning() -> None:
+    rec = run(make_case(history={"chemotherapy": ["platinum", "taxane"]}, labs=normal_bloods()))
+    assert causes(rec)["chemotherapy"] == "possible"
+    assert "review_neurotoxic_drugs" not in codes(rec)
+    assert any(w.startswith("history.chemotherapy_ended_months_ago") for w in rec["warnings"])
 
 
 @pytest.mark.parametrize(
@@ -341,7 +377,12 @@ def test_c10_abi_in_the_pad_range_refers_to_vascular_routinely() -> None:
 
 @pytest.mark.parametrize("history", [["stroke"], ["multiple_sclerosis"]])
 def test_c11_known_cns_disorder_without_umn_signs_is_reviewed_by_neurology(history: list[str]) -> None:
-    rec = run(make_case(history={"cns_history": history, "diabetes": "known"}, labs=[lab("b12", 420)]))
+    doc = make_case(
+        history={"cns_history": history, "diabetes": "known"},
+        exam_update={"foot_inspection": []},
+        labs=[lab("b12", 420)],
+    )
+    rec = run(doc)
     neuro = step(rec, "refer_neurology")
     assert neuro["rules"] == ["C11"] and neuro["requests"] == ["neurology_review"] and neuro["urgency"] == "routine"
     assert causes(rec)["cns_disorder"] == "possible"
@@ -400,7 +441,8 @@ def test_n1_second_line_bloods_already_done_are_not_ordered_again() -> None:
         ({"diabetes": "known"}, [lab("b12", 420)]),
         ({}, [lab("hba1c", 6.7), lab("b12", 420)]),
         ({}, [lab("hba1c", 5.3), lab("b12", 150)]),
-        ({"chemotherapy": ["vinca_alkaloid"]}, normal_bloods()),
+        ({"chemotherapy": ["vinca_alkaloid"], "chemotherapy_ended_months_ago": 0}, normal_bloods()),
+        ({"b12_risks": ["nitrous_oxide"]}, [*normal_bloods(), lab("homocysteine", 10)]),
         ({"alcohol_units_per_week": 35}, normal_bloods()),
     ],
 )
@@ -440,11 +482,14 @@ def test_n1_waits_for_an_mma_when_b12_is_indeterminate() -> None:
     assert "refer_neurology" in codes(rec)
 
 
-def test_n1_waits_for_mma_or_homocysteine_with_nitrous_oxide() -> None:
+def test_n1_nitrous_oxide_makes_b12_deficiency_likely_which_explains_the_numbness() -> None:
+    # 2026.12: with nitrous oxide B12 deficiency is at least likely, which explains it: treated, not referred.
     history = {"b12_risks": ["nitrous_oxide"]}
-    assert "refer_neurology" not in codes(run(make_case(history=history, labs=normal_bloods())))
-    labs = [*normal_bloods(), lab("homocysteine", 10)]
-    assert "refer_neurology" in codes(run(make_case(history=history, labs=labs)))
+    for labs in (normal_bloods(), [*normal_bloods(), lab("homocysteine", 10)]):
+        rec = run(make_case(history=history, labs=labs))
+        assert "refer_neurology" not in codes(rec)
+        assert "treat_b12_deficiency" in codes(rec)
+    assert "order_mma" in codes(run(make_case(history=history, labs=normal_bloods())))
 
 
 def test_n1_applies_to_the_undetermined_pattern() -> None:
@@ -499,7 +544,9 @@ def test_f2_waits_for_the_exam() -> None:
 def test_r1_radicular_numbness_without_weakness_gets_back_care_and_physiotherapy(
     symptoms: tuple[str, ...], slr: dict[str, str] | None, certainty: str
 ) -> None:
-    rec = run(make_case(symptoms=symptoms, exam_update={"straight_leg_raise": slr} if slr else {}))
+    # One side: bilateral sciatica would add U11's cauda equina screen (tested with U11).
+    rec = run(make_case(sides="left", symptoms=symptoms, exam_update={"straight_leg_raise": slr} if slr else {}))
+    assert rec["pattern"] == "radicular"
     assert causes(rec) == {"lumbar_radiculopathy": certainty}
     assert referrals(rec) == {"physiotherapy": "routine"}
     assert "back_posture_exercises" in codes(rec)

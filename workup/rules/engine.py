@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from workup.rules import emergency, rules
 from workup.rules.build import recommendation
@@ -54,6 +56,6 @@ def evaluate(
     )
 
 
-def dumps(rec: Recommendation) -> str:
+def dumps(rec: Recommendation | Mapping[str, Any]) -> str:
     """Write a recommendation as JSON: key order as built (the contract's), so the same case gives the same bytes."""
     return json.dumps(rec, indent=2, ensure_ascii=False)

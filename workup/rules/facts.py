@@ -34,7 +34,7 @@ _REFLEXES = (("ankle_reflex", "ankle"), ("knee_reflex", "knee"))
 _POWER = (("power_ankle_dorsiflexion", "dorsiflexion"), ("power_ankle_plantarflexion", "plantarflexion"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Glucose:
     """G1: ``status`` diabetes / prediabetes / None, its certainty, the tests to repeat, and the requirement."""
 
@@ -46,7 +46,7 @@ class Glucose:
     gestational: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class B12:
     """B1: certainty of B12 deficiency (None: no B12 cause), the tests asked for, and the B12 requirement."""
 
@@ -59,7 +59,7 @@ class B12:
     evidence: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Facts:
     """What the rules read: D1 facts (with the findings behind them), P1 pattern, counting results, G1 and B1."""
 
@@ -159,16 +159,20 @@ def _readings(labs: tuple[Lab, ...], profile: Profile) -> dict[str, list[Reading
 
 def describe(reading: Reading) -> str:
     """Say what a result was and how it counts: 'HbA1c 8.1 % (2026-11-02): diabetes range'."""
+    if reading.said:
+        return reading.said
     lab = reading.lab
     when = f" ({lab.collected_on.isoformat()})" if lab.collected_on else ""
     if lab.test == "spep":
-        return f"serum protein electrophoresis {BAND_WORDS[reading.band]}{when}"
+        reading.said = f"serum protein electrophoresis {BAND_WORDS[reading.band]}{when}"
+        return reading.said
     counts = (
         f"counts as {BAND_WORDS[reading.band]} until the exact value is known"
         if reading.undecidable
         else BAND_WORDS[reading.band]
     )
-    return f"{_lab_name(lab.test)} {lab.censor}{fmt(lab.value)} {lab.unit}{when}: {counts}"
+    reading.said = f"{_lab_name(lab.test)} {lab.censor}{fmt(lab.value)} {lab.unit}{when}: {counts}"
+    return reading.said
 
 
 def _lab_name(test: str) -> str:
@@ -367,6 +371,7 @@ def b12_status(case: Case, latest: dict[str, Reading]) -> B12:
     deficient = b12 is not None and b12.band == "deficient"
     pregnancy_total = case.pregnant and b12 is not None and b12.lab.test == "b12" and b12.band != "normal"
     order_active = pregnancy_total
+    certainty: str | None
     if pregnancy_total:
         certainty, order_mma = "possible", False
         evidence.append("pregnancy: total B12 falls in pregnancy, so active B12 decides")

@@ -179,8 +179,10 @@ def random_value(rng: random.Random, test: str, unit: str) -> float | str:
     elif draw < 0.9:
         value = rng.uniform(low, high)
     else:
-        return f"{rng.choice('<>')}{_round(rng.uniform(low, high), step)}"
-    return _round(min(max(value, limits.hard_low), limits.hard_high), step)
+        bound = _round(rng.uniform(low, high), step)
+        return f"{rng.choice('<>')}{min(max(bound, limits.hard_low), limits.hard_high)}"
+    rounded = _round(min(max(value, limits.hard_low), limits.hard_high), step)
+    return min(max(rounded, limits.hard_low), limits.hard_high)  # rounding must not leave the possible range
 
 
 def _round(value: float, step: float) -> float:

@@ -177,6 +177,7 @@ class Reading:
     band: str
     rank: int
     undecidable: bool = False
+    said: str = ""  # facts.describe's words, kept once worked out (a result is described by several rules)
 
 
 def scale_for(test: str, unit: str, ref_low: float | None, ref_high: float | None, profile: Profile) -> Scale | None:

@@ -512,16 +512,21 @@ def c13_neuropathic_pain(f: Facts, out: Outcome) -> None:
 
 def c14_medicines(f: Facts, out: Outcome) -> None:
     """C14: medicines that can harm nerves; metformin with eGFR below 30 (BNF; WHO; FSA and TGA on vitamin B6)."""
-    meds = f.case.medications
-    named = [m for m in (*NEUROTOXIC, "vitamin_b6_supplement") if m in meds]
-    metformin = ("metformin" in meds or "metformin" in f.case.b12_risks) and f.band("egfr") == "severely_reduced"
+    named = [m for m in (*NEUROTOXIC, "vitamin_b6_supplement") if m in f.case.medications]
     if named:
         out.cause("drug_induced_neuropathy", "possible", ("C14",), [m.replace("_", " ") for m in named])
-    points = [*(m for m in ("isoniazid", "vitamin_b6_supplement") if m in named)]
-    points += [m for m in NEUROTOXIC[1:] if m in named] + (["metformin"] if metformin else [])
+    points = [p for p in medicine_points(f) if p != "b6_high"]
     if points:
         why = "taking " + _listing([p.replace("_", " ") for p in points])
-        out.step("review_medicines", "C14", why, text=text.medicines_text(points))
+        out.step("review_medicines", "C14", why, text=text.medicines_text(medicine_points(f)))
+
+
+def medicine_points(f: Facts) -> list[str]:
+    """C14 and C17: every point of the one medicines review, in order, so both rules ask for the same text."""
+    meds = f.case.medications
+    metformin = ("metformin" in meds or "metformin" in f.case.b12_risks) and f.band("egfr") == "severely_reduced"
+    points = [m for m in ("isoniazid", "vitamin_b6_supplement", *NEUROTOXIC[1:]) if m in meds]
+    return points + (["metformin"] if metformin else []) + (["b6_high"] if f.band("vitamin_b6") == "high" else [])
 
 
 def c15_hereditary(f: Facts, out: Outcome) -> None:
@@ -560,7 +565,8 @@ def c17_minerals_and_b6(f: Facts, out: Outcome) -> None:
         if f.band(test) == band:
             out.cause(cause, "possible", ("C17",), [describe(f.latest[test])])
     if f.band("vitamin_b6") == "high":
-        out.step("review_medicines", "C17", describe(f.latest["vitamin_b6"]), text=text.medicines_text(["b6_high"]))
+        review = text.medicines_text(medicine_points(f))
+        out.step("review_medicines", "C17", describe(f.latest["vitamin_b6"]), text=review)
     if f.band("copper") == "low":
         out.step("refer_haematology", "C17", describe(f.latest["copper"]))
 
@@ -767,12 +773,15 @@ RULES: tuple[Rule[Facts], ...] = (
     Rule("S4", s4_safety_net, (src.NICE_NG127, src.PROTOCOL_CHRONIC), children=True),
 )
 CHILD_RULES = tuple(rule for rule in RULES if rule.children)
-RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(rule.id for rule in (*EMERGENCY_RULES, *RULES)))
+_ALL_RULES: tuple[Rule[Seen] | Rule[Facts], ...] = (*EMERGENCY_RULES, *RULES)
+RULE_IDS: tuple[str, ...] = tuple(dict.fromkeys(rule.id for rule in _ALL_RULES))
 SOURCES: dict[str, tuple[str, ...]] = {}
-for _rule in (*EMERGENCY_RULES, *RULES):
+for _rule in _ALL_RULES:
     SOURCES[_rule.id] = tuple(dict.fromkeys((*SOURCES.get(_rule.id, ()), *_rule.sources)))
 REFER_NOW = frozenset(rule.id for rule in RULES if rule.refers == "now")
 REFER_NEUROLOGY = frozenset(rule.id for rule in RULES if rule.refers == "neurology")
+_RUNS = tuple(rule.run for rule in RULES)
+_CHILD_RUNS = tuple(rule.run for rule in CHILD_RULES)
 BLOOD_STEPS = ("order_glucose_test", "order_b12", "confirm_diabetes", "order_mma", "order_active_b12")
 
 
@@ -796,8 +805,8 @@ def stage(f: Facts, out: Outcome) -> str:
 def run(f: Facts) -> Outcome:
     """Run every rule that applies, in order, on the facts of one case (A1: only the children's rules under 16)."""
     out = Outcome()
-    for rule in CHILD_RULES if f.child else RULES:
-        rule.run(f, out)
+    for run_rule in _CHILD_RUNS if f.child else _RUNS:
+        run_rule(f, out)
     return out
 
 

@@ -108,7 +108,7 @@ STEP_TEXT: dict[str, str] = {
 }
 PREGNANCY_ALCOHOL = "Advise not drinking alcohol at all in pregnancy, and offer support"
 PREGNANCY_DEPENDENCE = (
-    "Arrange specialist support to stop drinking safely in pregnancy (assisted withdrawal, no sudden unsupported stop)"
+    "Drinking in pregnancy: arrange specialist support to stop safely (assisted withdrawal, no sudden unsupported stop)"
 )
 NONCOMPRESSIBLE_ABI_TEXT = "Measure a toe-brachial index (the ankle arteries were not compressible)"
 HAEMATOLOGY_TEXT = {
@@ -200,8 +200,8 @@ def confirm_diabetes_text(tests: tuple[str, ...]) -> str:
     diagnostic = [noun(t) for t in tests if t != "random_glucose"]
     if not diagnostic:
         return "Check an HbA1c or a fasting glucose to confirm diabetes (a random glucose alone does not diagnose it)"
-    tests = " and the ".join(diagnostic)
-    return f"Repeat the {tests} to confirm diabetes (one result in the diabetes range is not enough)"
+    named = " and the ".join(diagnostic)
+    return f"Repeat the {named} to confirm diabetes (one result in the diabetes range is not enough)"
 
 
 def medicines_text(points: list[str]) -> str:

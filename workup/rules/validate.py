@@ -250,10 +250,15 @@ def sided(inner: Check) -> Check:
     inner_quick = _QUICK.get(inner)
 
     def quick(value: Any) -> Any:
-        if inner_quick is None or value.__class__ is not dict or not value.keys() <= _SIDE_KEYS:
+        if inner_quick is None or value.__class__ is not dict:
             return INVALID
-        left = inner_quick(value["left"]) if "left" in value else None
-        right = inner_quick(value["right"]) if "right" in value else None
+        if len(value) == 2 and "left" in value and "right" in value:  # the common case: both sides recorded
+            left, right = inner_quick(value["left"]), inner_quick(value["right"])
+        elif value.keys() <= _SIDE_KEYS:
+            left = inner_quick(value["left"]) if "left" in value else None
+            right = inner_quick(value["right"]) if "right" in value else None
+        else:
+            return INVALID
         return INVALID if left is INVALID or right is INVALID else (left, right)
 
     return _quick(check, quick)

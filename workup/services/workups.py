@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -52,8 +52,7 @@ def evaluate_workup(workup: Workup, *, labs: list[LabResult] | None = None, toda
     day = today or timezone.localdate()
     case = workup_to_case(workup, labs=labs, as_of=day)
     try:
-        # The screens read the typed recommendation as plain JSON data (letters store and re-read it as such).
-        recommendation: dict[str, Any] = dict(rules.evaluate(case, today=day, **profiles()))
+        recommendation = cast(dict[str, Any], rules.evaluate(case, today=day, **profiles()))
         return Evaluation(case=case, recommendation=recommendation)
     except rules.CaseError as exc:
         return Evaluation(case=case, recommendation=None, problems=list(exc.problems))

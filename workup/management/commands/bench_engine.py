@@ -1,8 +1,9 @@
 """python manage.py bench_engine [--cases N] [--seed S]: how fast the engine validates and evaluates cases.
 
 Prints the throughput, the median per case, and the throughput as a multiple of a JSON round trip
-(``json.loads(json.dumps(case))``) of the same cases measured in the same run, both in this process's CPU time: a floor that moves with the machine's
-load as the engine does, so the ratio can be compared between noisy runs.
+(``json.loads(json.dumps(case))``) of the same cases, measured in the same run in this process's CPU time and
+interleaved in small chunks: a floor that moves with the machine's load as the engine does, so the ratio can be
+compared between noisy runs.
 """
 
 from __future__ import annotations
