@@ -126,6 +126,7 @@ def test_bench_engine_prints_one_line_of_throughput() -> None:
     )
     assert done.returncode == 0, done.stderr
     [line] = done.stdout.strip().splitlines()
-    rate, median = line.split(", ")
+    rate, median, ratio = line.split(", ")  # issue 9: <N> cases/s, <M> us median per case, <R>x a JSON round trip
     assert rate.endswith(" cases/s") and int(rate.split()[0]) > 0
     assert median.endswith(" us median per case")
+    assert ratio.endswith("x a JSON round trip") and float(ratio.split("x")[0]) > 0
