@@ -188,7 +188,7 @@ def typical_case() -> dict[str, Any]:
             "tinel_tarsal_tunnel": {"left": "negative", "right": "negative"},
             "straight_leg_raise": {"left": "negative", "right": "negative"},
             "foot_posture": {"left": "neutral", "right": "overpronated"},
-            "foot_inspection": "normal",
+            "foot_inspection": [],
         },
         "labs": [
             {

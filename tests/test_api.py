@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import typical_case
+from workup import rules
 from workup.services.tokens import create_token, revoke
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_token_client_gets_the_recommendation(client: Client, clinician: Any) ->
     response = post(client, typical_case(), Authorization=f"Bearer {key}")
     assert response.status_code == 200
     rec = response.json()
-    assert rec["schema"] == "workup-recommendation/1" and rec["ruleset"] == "2026.11"
+    assert rec["schema"] == "workup-recommendation/1" and rec["ruleset"] == rules.RULESET
 
 
 def test_revoked_or_unknown_token_is_refused(client: Client, clinician: Any) -> None:

@@ -23,7 +23,7 @@ def counts() -> tuple[int, ...]:
 
 def test_loaddata_works_on_an_empty_database() -> None:
     call_command("loaddata", "demo", verbosity=0)
-    assert counts()[:4] == (2, 6, 12, 12)
+    assert counts()[:4] == (2, 6, 13, 13)
 
 
 def test_load_demo_twice_creates_nothing_twice(settings: Any) -> None:

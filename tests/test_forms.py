@@ -8,10 +8,20 @@ from typing import Any
 
 import pytest
 
-from workup.forms import ExamForm, LabFormSet, LabRowForm, PatientForm, PresentationForm, attach_error, problem_target
+from workup.forms import (
+    ExamForm,
+    HistoryForm,
+    LabFormSet,
+    LabRowForm,
+    PatientForm,
+    PresentationForm,
+    attach_error,
+    problem_target,
+)
 from workup.forms.problems import ProblemTarget
 from workup.forms.worklist import parse_date
-from workup.models import Workup
+from workup.models import Patient, Workup
+from workup.rules import vocab
 
 TODAY = date(2026, 11, 21)
 
@@ -43,9 +53,59 @@ def test_ticked_lists_are_stored_in_vocabulary_order() -> None:
     assert form.section_data()["symptoms"] == ["numbness", "burning"]
 
 
-def test_no_red_flag_ticked_is_stored_as_asked_and_none() -> None:
+def test_no_red_flag_box_ticked_is_stored_as_not_asked() -> None:
     form = presentation_form()
+    assert form.is_valid() and form.section_data()["red_flags"] is None
+
+
+def test_none_of_these_is_stored_as_asked_and_none() -> None:
+    form = presentation_form(red_flags_none="on")
     assert form.is_valid() and form.section_data()["red_flags"] == []
+
+
+def test_none_of_these_with_a_red_flag_is_a_contradiction() -> None:
+    form = presentation_form(red_flags_none="on", red_flags=["saddle_numbness"])
+    assert not form.is_valid()
+    assert "contradict" in form.errors["red_flags_none"][0]
+
+
+def test_none_of_these_is_ticked_when_the_answer_was_none() -> None:
+    assert PresentationForm(instance=Workup(red_flags=[]))["red_flags_none"].value() is True
+    assert not PresentationForm(instance=Workup(red_flags=None))["red_flags_none"].value()
+
+
+def test_notes_check_is_kept_while_the_notes_are_unchanged() -> None:
+    stored = Workup(notes="Says no saddle numbness.", notes_checked=True)
+    form = presentation_form_for(stored, notes="Says no saddle numbness.", notes_checked="on")
+    assert form.is_valid() and form.section_data()["notes_checked"] is True
+
+
+def test_notes_check_resets_when_the_notes_change() -> None:
+    stored = Workup(notes="Says no saddle numbness.", notes_checked=True)
+    form = presentation_form_for(stored, notes="Now reports bladder retention.", notes_checked="on")
+    assert form.is_valid() and form.section_data()["notes_checked"] is False
+
+
+def test_notes_checked_while_writing_them_counts_for_what_was_written() -> None:
+    form = presentation_form_for(Workup(), notes="Bowels normal.", notes_checked="on")
+    assert form.is_valid() and form.section_data()["notes_checked"] is True
+
+
+def test_notes_check_without_notes_is_not_stored() -> None:
+    form = presentation_form(notes_checked="on")
+    assert form.is_valid() and form.section_data()["notes_checked"] is False
+
+
+def test_notes_over_2000_characters_are_refused_and_line_ends_count_once() -> None:
+    assert not presentation_form(notes="x" * 2001).is_valid()
+    form = presentation_form(notes="ab\r\n" * 500)  # 2,000 characters as the browser sends them, 1,499 stored
+    assert form.is_valid() and "\r" not in form.section_data()["notes"]
+
+
+def presentation_form_for(workup: Workup, **fields: Any) -> PresentationForm:
+    data = {"version": "0", "onset": "gradual", "duration_weeks": "6", "course": "stable", "sides": "both"}
+    data |= {"areas": ["toes"], "red_flags_none": "on"} | fields
+    return PresentationForm({f"presentation-{k}": v for k, v in data.items()}, instance=workup)
 
 
 def test_red_flag_alone_is_enough_to_save() -> None:
@@ -218,3 +278,85 @@ def test_engine_problem_can_be_shown_on_an_unbound_form() -> None:
 )
 def test_search_reads_uk_dates(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+# History
+
+
+def history_form(sex: str = "female", **fields: Any) -> HistoryForm:
+    data = {"version": "0"} | fields
+    return HistoryForm({f"history-{k}": v for k, v in data.items()}, instance=Workup(patient=Patient(sex=sex)))
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("True", True), ("False", False), ("", None)])
+def test_pregnancy_is_yes_no_or_not_asked(answer: str, stored: bool | None) -> None:
+    form = history_form(pregnant=answer)
+    assert form.is_valid() and form.section_data()["pregnant"] is stored
+
+
+def test_pregnancy_is_not_asked_of_a_male_patient() -> None:
+    form = history_form(sex="male", pregnant="True")
+    assert "pregnant" not in form.fields
+    assert form.is_valid() and form.section_data()["pregnant"] is None
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("True", True), ("False", False), ("", None)])
+def test_family_history_is_yes_no_or_not_recorded(answer: str, stored: bool | None) -> None:
+    form = history_form(family_history_neuropathy=answer)
+    assert form.is_valid() and form.section_data()["family_history_neuropathy"] is stored
+
+
+def test_medicines_and_foot_history_offer_the_whole_vocabulary_in_its_order() -> None:
+    form = history_form(medications=["statin", "isoniazid"], foot_history=["renal_replacement_therapy"])
+    assert list(form.fields["medications"].choices) == list(vocab.MEDICATIONS)
+    assert list(form.fields["foot_history"].choices) == list(vocab.FOOT_HISTORY)
+    assert form.is_valid()
+    assert form.section_data()["medications"] == ["isoniazid", "statin"]
+    assert form.section_data()["foot_history"] == ["renal_replacement_therapy"]
+
+
+def test_months_since_chemotherapy_need_an_agent() -> None:
+    form = history_form(chemotherapy_ended_months_ago="3")
+    assert not form.is_valid()
+    assert "Tick the chemotherapy agent first" in form.errors["chemotherapy_ended_months_ago"][0]
+
+
+@pytest.mark.parametrize(("months", "ok"), [("0", True), ("600", True), ("600.5", False), ("-1", False)])
+def test_months_since_chemotherapy_are_0_ongoing_to_600(months: str, ok: bool) -> None:
+    form = history_form(chemotherapy=["taxane"], chemotherapy_ended_months_ago=months)
+    assert form.is_valid() is ok, form.errors
+
+
+def test_shooting_pain_is_offered_with_the_symptoms() -> None:
+    assert ("shooting_pain", vocab.label(vocab.SYMPTOMS, "shooting_pain")) in PresentationForm(
+        instance=Workup()
+    ).fields["symptoms"].choices
+
+
+# Foot inspection
+
+
+def test_foot_inspection_nothing_ticked_is_not_inspected() -> None:
+    form = exam_form()
+    assert form.is_valid() and form.section_data()["foot_inspection"] is None
+
+
+def test_foot_inspection_nothing_found_is_an_empty_list() -> None:
+    form = exam_form(foot_inspection_none="on")
+    assert form.is_valid() and form.section_data()["foot_inspection"] == []
+
+
+def test_foot_inspection_findings_are_stored_in_vocabulary_order() -> None:
+    form = exam_form(foot_inspection=["fever_or_sepsis", "ulcer"])
+    assert form.is_valid() and form.section_data()["foot_inspection"] == ["ulcer", "fever_or_sepsis"]
+
+
+def test_foot_inspection_nothing_found_with_a_finding_is_a_contradiction() -> None:
+    form = exam_form(foot_inspection=["callus"], foot_inspection_none="on")
+    assert not form.is_valid() and "contradict" in form.errors["foot_inspection_none"][0]
+
+
+def test_foot_inspection_form_shows_what_was_stored() -> None:
+    assert ExamForm(instance=Workup(foot_inspection=[]))["foot_inspection_none"].value() is True
+    found = ExamForm(instance=Workup(foot_inspection=["gangrene"]))
+    assert found["foot_inspection"].value() == ["gangrene"] and not found["foot_inspection_none"].value()

@@ -177,7 +177,7 @@ def test_letter_asks_the_question_at_the_urgency_the_engine_recommends(draft: Le
     assert "QUESTION FOR THE SPECIALIST" in text
     assert squash(draft.question) in text
     assert "URGENT" in text
-    assert "Neurology, urgent. Reason for the urgency: Weakness on examination" in text
+    assert "Neurology, urgent, within 2 weeks. Reason for the urgency: Weakness on examination" in text
     assert "rules U2" in text
 
 
@@ -208,7 +208,7 @@ def test_letter_has_history_causes_advice_and_requests(issued_pages: list[str]) 
     assert "Diabetes Known diabetes" in text
     assert "B12 risk factors Metformin" in text
     assert "Vitamin B12 deficiency Confirmed" in text
-    assert "Start vitamin B12 replacement" in text
+    assert "hydroxocobalamin 1 mg intramuscularly" in text
     assert "REQUESTED Nerve conduction studies; Electromyography" in text
 
 
@@ -290,7 +290,7 @@ def test_second_referral_can_be_written_to_its_own_service(workup: Workup, clini
     letter = services.create_draft(user=clinician, workup=paraprotein, service="haematology")
     text = " ".join(pdf_pages(services.draft_pdf(letter).pdf))
     assert "Referral to Haematology" in text
-    assert "Also referred: Neurology (urgent)." in text
+    assert "Also referred: Neurology (urgent, within 2 weeks);" in text
     assert "Paraproteinaemic neuropathy Likely" in text
 
 

@@ -35,10 +35,12 @@ def presentation(version: int = 0, **fields: Any) -> dict[str, Any]:
         "sides": "both",
         "areas": ["toes", "sole"],
         "symptoms": ["numbness", "burning"],
-        "red_flags": [],
+        "red_flags_none": "on",  # asked about every red flag: none present
     }
     data.update(fields)
-    return {f"presentation-{k}": v for k, v in data.items()}
+    if data.get("red_flags"):
+        data.pop("red_flags_none")
+    return {f"presentation-{k}": v for k, v in data.items() if v is not None}
 
 
 def history(version: int = 0, **fields: Any) -> dict[str, Any]:

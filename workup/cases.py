@@ -6,13 +6,36 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField
+from django.db.models import CharField, TextField
 
 from workup.models import LabResult, Patient, Workup
 from workup.rules import vocab
 
-PRESENTATION_FIELDS = ("onset", "duration_weeks", "course", "sides", "areas", "symptoms", "red_flags")
-HISTORY_FIELDS = ("diabetes", "alcohol_units_per_week", "chemotherapy", "b12_risks", "cns_history", "spine_history")
+PRESENTATION_FIELDS = (
+    "onset",
+    "duration_weeks",
+    "course",
+    "sides",
+    "areas",
+    "symptoms",
+    "red_flags",
+    "notes",
+    "notes_checked",
+)
+HISTORY_FIELDS = (
+    "diabetes",
+    "alcohol_units_per_week",
+    "chemotherapy",
+    "chemotherapy_ended_months_ago",
+    "b12_risks",
+    "medications",
+    "cns_history",
+    "spine_history",
+    "family_history_neuropathy",
+    "foot_history",
+)
+# Stored on the workup (an answer for this episode) but written in the case's patient block.
+PATIENT_FIELDS = ("pregnant",)
 # Exam items stored as <item>_left / <item>_right columns holding the contract's value directly.
 SIDED_SIMPLE = tuple(i for i in vocab.SIDED_EXAM_ITEMS if i != "monofilament")
 SINGLE_EXAM = ("romberg", "foot_inspection")
@@ -47,7 +70,11 @@ def workup_to_case(workup: Workup, *, labs: list[LabResult] | None = None, as_of
     if as_of is not None:
         case["as_of"] = as_of.isoformat()
     case["patient"] = {"age_years": patient.age_on(as_of or date.today()), "sex": patient.sex}
+    if workup.pregnant is not None and patient.sex != "male":
+        case["patient"]["pregnant"] = workup.pregnant
     case["presentation"] = _section(workup, PRESENTATION_FIELDS)
+    if not workup.notes and not workup.notes_checked:
+        case["presentation"].pop("notes_checked", None)  # the default false says nothing without notes
     history = _section(workup, HISTORY_FIELDS)
     if history:
         case["history"] = history
@@ -128,7 +155,8 @@ def lab_to_case(lab: LabResult) -> dict[str, Any]:
 
 def case_to_fields(case: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Split a (valid) case into workup field values and lab-row field values; the patient is not touched."""
-    fields: dict[str, Any] = {f: None for f in PRESENTATION_FIELDS + HISTORY_FIELDS + EXAM_FIELDS}
+    fields: dict[str, Any] = {f: None for f in PATIENT_FIELDS + PRESENTATION_FIELDS + HISTORY_FIELDS + EXAM_FIELDS}
+    fields["pregnant"] = case.get("patient", {}).get("pregnant")
     for f in PRESENTATION_FIELDS:
         fields[f] = case.get("presentation", {}).get(f)
     for f in HISTORY_FIELDS:
@@ -143,14 +171,23 @@ def case_to_fields(case: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
         fields[f"monofilament_felt_{s}"] = side.get("sites_felt")
     for item in SINGLE_EXAM:
         fields[item] = exam.get(item)
+    fields["foot_inspection"] = foot_findings(fields["foot_inspection"])
+    fields["notes_checked"] = bool(fields["notes_checked"])
     for name, value in fields.items():
-        if value is None and isinstance(Workup._meta.get_field(name), CharField):
+        if value is None and isinstance(Workup._meta.get_field(name), CharField | TextField):
             fields[name] = ""  # Django stores "not recorded" as "" in text columns
     for s in SIDES:
         if fields[f"abi_{s}"] is not None:
             fields[f"abi_{s}"] = Decimal(str(fields[f"abi_{s}"]))
     labs = [lab_fields(row, position=i) for i, row in enumerate(case.get("labs", []))]
     return fields, labs
+
+
+def foot_findings(value: Any) -> list[str] | None:
+    """A foot inspection as the list of findings the model stores; a 2026.11 string as the list it meant."""
+    if isinstance(value, str):
+        return list(vocab.FOOT_INSPECTION_2026_11.get(value, (value,)))
+    return None if value is None else list(value)
 
 
 def lab_fields(row: dict[str, Any], *, position: int = 0) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -42,9 +42,13 @@ ASK = {
     "neurology_review": "please review",
     "assessment": "please assess and advise",
 }
-STEP_FOR_SERVICE = {"emergency_department": "emergency_care"} | {
-    code: f"refer_{code}" for code, _ in vocab.SERVICES if code != "emergency_department"
+# The step that asks for each referral: refer_<service>, except where the contract names the step otherwise.
+STEP_FOR_SERVICE = {code: f"refer_{code}" for code, _ in vocab.SERVICES} | {
+    "emergency_department": "emergency_care",
+    "ms_team": "contact_ms_team",
+    "antenatal_diabetes_team": "refer_antenatal_diabetes",
 }
+REFERRAL_STEPS = frozenset(STEP_FOR_SERVICE.values())
 
 
 class RenderError(Exception):
@@ -90,6 +94,15 @@ def _urgency_rank(urgency: str) -> int:
 def find_referral(recommendation: dict[str, Any] | None, service: str) -> dict[str, Any] | None:
     """The recommendation's referral to ``service``, or None when the engine does not recommend one."""
     return next((r for r in referral_options(recommendation) if r["service"] == service), None)
+
+
+def timeframe_words(urgency: str, timeframe: str | None) -> str:
+    """How soon, in words: 'Urgent, within 2 weeks', 'Emergency, now', 'Routine'."""
+    when = label(vocab.TIMEFRAMES, timeframe) if timeframe else ""
+    level = label(vocab.URGENCY, urgency)
+    if not when or timeframe == "routine" or when.lower() == level.lower():
+        return level
+    return f"{level}, {when[:1].lower()}{when[1:]}"
 
 
 def letter_kind(referral: dict[str, Any]) -> str:
@@ -160,14 +173,17 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "service": label(vocab.SERVICES, referral["service"]),
         "urgency": referral["urgency"],
         "urgency_label": label(vocab.URGENCY, referral["urgency"]),
+        "urgency_when": timeframe_words(referral["urgency"], referral.get("timeframe")),
         "urgency_reason": referral.get("reason", ""),
         "urgency_rules": step.get("rules", []) if step else [],
         "urgency_source": step.get("source", "") if step else "",
         "question": letter.question,
         "free_text": letter.free_text,
         "presentation": pair_rows(presentation_rows(case.get("presentation", {}))),
-        "presentation_no_flags": pair_rows(presentation_rows(case.get("presentation", {}))[:-1]),
-        "history": pair_rows(history_rows(case.get("history", {}))),
+        "presentation_no_flags": pair_rows(
+            [row for row in presentation_rows(case.get("presentation", {})) if row[0] != RED_FLAGS_HEADING]
+        ),
+        "history": pair_rows(history_rows(case.get("history", {}), patient=case.get("patient", {}))),
         "exam": exam_rows(case.get("exam", {})),
         "exam_missing": exam_missing(case.get("exam", {})),
         "exam_compact": compact_exam_rows(case.get("exam", {})),
@@ -180,6 +196,9 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "warnings": rec.get("warnings", []),
         "ruleset": rec.get("ruleset", ""),
         "emergency_step": next((s for s in rec.get("next_steps", []) if s["code"] == "emergency_care"), None),
+        "history_compact": pair_rows(
+            compact_rows(history_rows(case.get("history", {}), patient=case.get("patient", {})))
+        ),
         "red_flags_present": [label(vocab.RED_FLAGS, f) for f in case.get("presentation", {}).get("red_flags") or []],
     }
 
@@ -268,8 +287,20 @@ def presentation_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
         ("Sides", label(vocab.SIDES, p["sides"]) if p.get("sides") else "Not recorded"),
         ("Areas", _values(vocab.AREAS, p.get("areas"))),
         ("Symptoms", _values(vocab.SYMPTOMS, p.get("symptoms"))),
-        ("Red flags", red_flags_text(p.get("red_flags"))),
+        (RED_FLAGS_HEADING, red_flags_text(p.get("red_flags"))),
+        *notes_rows(p),
     ]
+
+
+RED_FLAGS_HEADING = "Red flags"
+
+
+def notes_rows(p: dict[str, Any]) -> list[tuple[str, str]]:
+    """The clinician's notes, and whether they were checked for red flags (only when there are notes)."""
+    if not p.get("notes"):
+        return []
+    checked = "checked for red flags" if p.get("notes_checked") else "not yet checked for red flags"
+    return [(f"Notes ({checked})", p["notes"])]
 
 
 SHORT_TEXT = 34
@@ -296,17 +327,43 @@ def red_flags_text(flags: list[str] | None) -> str:
     return "Asked about and absent: " + ", ".join(text[:1].lower() + text[1:] for _, text in vocab.RED_FLAGS)
 
 
-def history_rows(h: dict[str, Any]) -> list[tuple[str, str]]:
-    """Relevant history, one (heading, text) row per item."""
+def history_rows(h: dict[str, Any], *, patient: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Relevant history, one (heading, text) row per item; pregnancy only when it was asked."""
     alcohol = h.get("alcohol_units_per_week")
+    pregnant = (patient or {}).get("pregnant")
     return [
+        *([("Pregnant", _yes_no(pregnant))] if pregnant is not None else []),
         ("Diabetes", label(vocab.DIABETES, h["diabetes"]) if h.get("diabetes") else "Not recorded"),
         ("Alcohol", f"{_number(alcohol)} units a week" if alcohol is not None else "Not recorded"),
-        ("Chemotherapy", _values(vocab.CHEMOTHERAPY, h.get("chemotherapy"))),
+        ("Chemotherapy", chemotherapy_text(h)),
         ("B12 risk factors", _values(vocab.B12_RISKS, h.get("b12_risks"))),
+        ("Medicines", _values(vocab.MEDICATIONS, h.get("medications"))),
         ("CNS history", _values(vocab.CNS_HISTORY, h.get("cns_history"))),
         ("Spine history", _values(vocab.SPINE_HISTORY, h.get("spine_history"))),
+        ("Family history of neuropathy", _yes_no(h.get("family_history_neuropathy"))),
+        ("Foot history", _values(vocab.FOOT_HISTORY, h.get("foot_history"))),
     ]
+
+
+def compact_rows(rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The recorded rows, and one row naming every item not recorded (the one-page handover has no room for more)."""
+    missing = [heading for heading, text in rows if text == "Not recorded"]
+    kept = [(heading, text) for heading, text in rows if text != "Not recorded"]
+    return kept + ([("Not recorded", "; ".join(missing))] if missing else [])
+
+
+def _yes_no(answer: bool | None) -> str:
+    return "Not recorded" if answer is None else "Yes" if answer else "No"
+
+
+def chemotherapy_text(h: dict[str, Any]) -> str:
+    """The agents, and when the last dose was: 'Platinum (cisplatin, ...); last dose 3 months ago'."""
+    agents = _values(vocab.CHEMOTHERAPY, h.get("chemotherapy"))
+    months = h.get("chemotherapy_ended_months_ago")
+    if months is None or not h.get("chemotherapy"):
+        return agents
+    when = "ongoing" if months == 0 else f"last dose {_number(months)} month{'s' if months != 1 else ''} ago"
+    return f"{agents}; {when}"
 
 
 EXAM_VALUE_CHOICES: dict[str, vocab.Choices] = {
@@ -337,7 +394,16 @@ def exam_value(item: str, value: Any) -> str:
         return f"{felt if felt is not None else '?'} of {tested if tested is not None else '?'} sites felt"
     if item == "abi":
         return f"{float(value):.2f}"
+    if item == "foot_inspection":
+        return foot_inspection_text(value)
     return label(EXAM_VALUE_CHOICES[item], str(value))
+
+
+def foot_inspection_text(findings: list[str] | str) -> str:
+    """The findings of a foot inspection, or that it found nothing (a 2026.11 string is read as the list it meant)."""
+    if isinstance(findings, str):
+        findings = list(vocab.FOOT_INSPECTION_2026_11.get(findings, (findings,)))
+    return _values(vocab.FOOT_INSPECTION, findings, none="Inspected: nothing found")
 
 
 def exam_rows(exam: dict[str, Any]) -> list[dict[str, Any]]:
@@ -384,6 +450,8 @@ def compact_value(item: str, value: Any) -> str:
         return f"{value.get('sites_felt', '?')}/{value.get('sites_tested', '?')}"
     if item in ("ankle_reflex", "knee_reflex", "power_ankle_dorsiflexion", "power_ankle_plantarflexion"):
         return str(value)
+    if item == "foot_inspection":
+        return foot_inspection_text(value)
     return exam_value(item, value).split(" (")[0]
 
 
@@ -508,15 +576,20 @@ def cause_rows(causes: list[dict[str, Any]]) -> list[dict[str, str]]:
 def primary_care_rows(rec: dict[str, Any]) -> list[dict[str, str]]:
     """What the engine advises doing in primary care (every step that is not a referral)."""
     return [
-        {"text": s["text"], "why": s.get("why", ""), "urgency": label(vocab.URGENCY, s["urgency"])}
+        {
+            "text": s["text"],
+            "why": s.get("why", ""),
+            "urgency": label(vocab.URGENCY, s["urgency"]),
+            "when": timeframe_words(s["urgency"], s.get("timeframe")),
+        }
         for s in rec.get("next_steps", [])
-        if not s["code"].startswith("refer_") and s["code"] != "emergency_care"
+        if s["code"] not in REFERRAL_STEPS
     ]
 
 
 def _other_referrals(rec: dict[str, Any], referral: dict[str, Any]) -> list[str]:
     return [
-        f"{label(vocab.SERVICES, r['service'])} ({label(vocab.URGENCY, r['urgency']).lower()})"
+        f"{label(vocab.SERVICES, r['service'])} ({timeframe_words(r['urgency'], r.get('timeframe')).lower()})"
         for r in referral_options(rec)
         if r["service"] != referral["service"]
     ]
@@ -553,7 +626,7 @@ def render_letter(source: LetterSource) -> RenderedPdf:
     """The letter from its source, as a PDF that carries the recommendation it presents as an attachment."""
     return render_pdf(
         render_html(build_context(source)),
-        attachments={"workup-recommendation.json": rules.dumps(source.recommendation)},
+        attachments={"workup-recommendation.json": rules.dumps(cast(rules.Recommendation, source.recommendation))},
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
 from workup.rules import vocab
@@ -96,6 +96,9 @@ def _side(field: type[models.Field], **kw: Any) -> tuple[models.Field, models.Fi
 
 
 URGENCY_RANK = {"emergency": 0, "urgent": 1, "routine": 2, "": 3}
+# Input limits of the workup-case/1 contract (case.schema.json): presentation.notes, chemotherapy_ended_months_ago.
+NOTES_MAX = 2000
+CHEMOTHERAPY_MONTHS_MAX = 600
 
 
 class Workup(models.Model):
@@ -118,8 +121,12 @@ class Workup(models.Model):
     areas = models.JSONField(null=True, blank=True)
     symptoms = models.JSONField(null=True, blank=True)
     red_flags = models.JSONField(null=True, blank=True)
+    # Free text read only for red-flag words (clinical-rules.md Q2); checked is cleared whenever the text changes.
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(NOTES_MAX)])
+    notes_checked = models.BooleanField(default=False)
 
-    # History.
+    # History. Booleans hold None when not recorded; the pregnancy answer belongs to this episode, not the patient.
+    pregnant = models.BooleanField(null=True, blank=True)
     diabetes = models.CharField(max_length=10, choices=_choices(vocab.DIABETES), blank=True)
     alcohol_units_per_week = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(500)]
@@ -128,6 +135,12 @@ class Workup(models.Model):
     b12_risks = models.JSONField(null=True, blank=True)
     cns_history = models.JSONField(null=True, blank=True)
     spine_history = models.JSONField(null=True, blank=True)
+    medications = models.JSONField(null=True, blank=True)
+    family_history_neuropathy = models.BooleanField(null=True, blank=True)
+    foot_history = models.JSONField(null=True, blank=True)
+    chemotherapy_ended_months_ago = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(CHEMOTHERAPY_MONTHS_MAX)]
+    )
 
     # Examination, left and right.
     ankle_reflex_left, ankle_reflex_right = _side(models.PositiveSmallIntegerField, validators=[MaxValueValidator(4)])
@@ -163,7 +176,8 @@ class Workup(models.Model):
     straight_leg_raise_right = models.CharField(max_length=10, choices=_choices(vocab.SIGN), blank=True)
     foot_posture_left = models.CharField(max_length=12, choices=_choices(vocab.FOOT_POSTURE), blank=True)
     foot_posture_right = models.CharField(max_length=12, choices=_choices(vocab.FOOT_POSTURE), blank=True)
-    foot_inspection = models.CharField(max_length=20, choices=_choices(vocab.FOOT_INSPECTION), blank=True)
+    # A list of vocab.FOOT_INSPECTION findings: None = not inspected, [] = inspected, nothing found.
+    foot_inspection = models.JSONField(null=True, blank=True)
 
     # Optimistic locking, one counter per section: a stale save of a section is refused, not applied.
     presentation_version = models.PositiveIntegerField(default=0)

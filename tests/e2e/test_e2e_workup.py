@@ -51,6 +51,7 @@ def fill_presentation(page: Page) -> None:
     section.get_by_label("Toes").check()
     section.get_by_label("Sole").check()
     section.get_by_label("Burning pain").check()
+    section.get_by_label("None of these (asked)").check()
     section.get_by_role("button", name="Save presentation").click()
     expect(page.locator("#section-history .section-saved")).to_contain_text("Presentation and red flags saved")
 
@@ -162,3 +163,58 @@ def test_saving_one_section_asks_before_losing_unsaved_changes_in_another(
     page.get_by_role("button", name="Save examination").click()
     assert questions and "Unsaved changes in History will be lost" in questions[0]
     expect(page.get_by_label("Alcohol (UK units per week)")).to_have_value("12")  # still there, nothing submitted
+
+
+def test_two_weeks_of_worsening_weakness_in_both_feet_is_an_emergency_without_any_red_flag_ticked(
+    page: Page, live_server: Any, intake_user: Any, artifacts_dir: Path, console_errors: list[str]
+) -> None:
+    """Rapidly progressive symmetrical weakness (rule E6) is found from the findings, not from a ticked box."""
+    log_in(page, live_server.url, "ingrid_intake")
+    register_patient_and_start_workup(page)
+    section = page.locator("#section-presentation")
+    section.get_by_label("Gradual").check()
+    section.get_by_label("Duration (weeks)").fill("2")
+    section.get_by_label("Worsening").check()
+    section.get_by_label("Both feet").check()
+    section.get_by_label("Toes").check()
+    section.get_by_label("Whole foot").check()
+    section.get_by_label("Numbness", exact=True).check()
+    section.get_by_label("Weakness", exact=True).check()
+    section.get_by_label("None of these (asked)").check()  # asked about every red flag: none present
+    expect(page.locator("#redflag-preview")).to_be_hidden()
+    section.get_by_role("button", name="Save presentation").click()
+
+    banner = page.locator("#emergency")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Emergency: stop the routine workup")
+    expect(banner).to_contain_text("Emergency department")
+    expect(banner).to_contain_text("Guillain-Barre syndrome")
+    expect(banner.locator(".timeframe")).to_have_text("Now")
+    assert banner.bounding_box()["y"] < page.locator("#section-presentation").bounding_box()["y"]  # type: ignore[index]
+    expect(page.locator("#routine-stopped")).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "e2e-symmetrical-weakness-emergency.png"))
+    assert not [e for e in console_errors if "Content Security Policy" in e]
+
+
+def test_red_flags_never_asked_are_asked_before_anything_else(
+    page: Page, live_server: Any, intake_user: Any, artifacts_dir: Path
+) -> None:
+    log_in(page, live_server.url, "ingrid_intake")
+    register_patient_and_start_workup(page)
+    section = page.locator("#section-presentation")
+    section.get_by_label("Gradual").check()
+    section.get_by_label("Duration (weeks)").fill("30")
+    section.get_by_label("Stable").check()
+    section.get_by_label("Both feet").check()
+    section.get_by_label("Toes").check()
+    section.get_by_role("button", name="Save presentation").click()
+
+    question = page.locator("#red-flag-question")
+    expect(question).to_contain_text("Red flags not asked yet")
+    expect(page.locator("#recommendation .stage-steps li.current")).to_contain_text("Red flags")
+    question.get_by_role("link", name="Answer the red-flag questions").click()
+    wait_until_scrolled_to(page, "red-flags")
+    page.get_by_label("None of these (asked)").check()
+    section.get_by_role("button", name="Save presentation").click()
+    expect(page.locator("#red-flag-question")).to_have_count(0)
+    page.screenshot(path=str(artifacts_dir / "e2e-red-flags-answered.png"))

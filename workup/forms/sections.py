@@ -8,9 +8,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
 
-from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
+from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
 from workup.forms.hygiene import VisibleTextMixin
-from workup.models import Workup
+from workup.models import CHEMOTHERAPY_MONTHS_MAX, NOTES_MAX, Workup
 from workup.rules import vocab
 
 NOT_RECORDED = ("", "—")
@@ -34,6 +34,19 @@ class VersionForm(forms.Form):
 def checkbox_group(choices: vocab.Choices, label: str, help_text: str = "") -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=choices, required=False, label=label, help_text=help_text, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def yes_no(label: str, not_recorded: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A yes / no question whose third answer, "not asked", is stored as None and left out of the case."""
+    return forms.TypedChoiceField(
+        choices=[("", not_recorded), ("True", "Yes"), ("False", "No")],
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=forms.RadioSelect,
     )
 
 
@@ -99,6 +112,11 @@ class PresentationForm(SectionForm):
         "Red flags: ask about these first",
         "Any one of these means emergency care now, not a routine workup.",
     )
+    red_flags_none = forms.BooleanField(
+        required=False,
+        label="None of these (asked)",
+        help_text="Tick only when you have asked about every red flag. Nothing ticked means not asked yet.",
+    )
     onset = forms.ChoiceField(choices=vocab.ONSET, required=False, widget=forms.RadioSelect, label="Onset")
     duration_weeks = forms.FloatField(
         required=False,
@@ -111,16 +129,37 @@ class PresentationForm(SectionForm):
     sides = forms.ChoiceField(choices=vocab.SIDES, required=False, widget=forms.RadioSelect, label="Which foot")
     areas = checkbox_group(vocab.AREAS, "Where is it numb?")
     symptoms = checkbox_group(vocab.SYMPTOMS, "Symptoms")
+    notes = forms.CharField(
+        required=False,
+        max_length=NOTES_MAX,
+        label="Notes",
+        help_text=f"Anything else the patient said, in your words (up to {NOTES_MAX:,} characters). "
+        "Words that may mean a red flag (saddle, bladder, ascending...) ask for a check.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTES_MAX}),
+        error_messages={"max_length": f"Keep the notes to {NOTES_MAX:,} characters (they have %(show_value)d)."},
+    )
+    notes_checked = forms.BooleanField(
+        required=False,
+        label="I have checked these notes for red flags",
+        help_text="Asked and examined for anything the notes mention, and recorded any red flag above. "
+        "Unticks itself when the notes change, so new notes are checked again.",
+    )
 
     class Meta:
         model = Workup
         fields = list(PRESENTATION_FIELDS)
 
+    def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["red_flags_none"] = instance.red_flags == []
+        super().__init__(data, instance=instance, **kwargs)
+
     def layout(self) -> Layout:
         return Layout(
             Div(
                 Field("red_flags", css_class="red-flag"),
+                Field("red_flags_none", wrapper_class="red-flags-none border-top pt-2"),
                 css_class="red-flags border border-danger rounded px-3 pt-2 mb-3",
+                css_id="red-flags",
             ),
             Row(
                 Column(Field("onset"), css_class="col-sm-4"),
@@ -132,8 +171,12 @@ class PresentationForm(SectionForm):
                 Column(Field("areas", wrapper_class="check-columns"), css_class="col-md-6"),
                 Column(Field("symptoms"), css_class="col-md-6"),
             ),
+            Div(Field("notes"), Field("notes_checked"), css_class="notes", css_id="presentation-notes"),
             "version",
         )
+
+    def clean_notes(self) -> str:
+        return "\n".join(self.cleaned_data["notes"].splitlines()).strip()  # browsers send CRLF; count each once
 
     def clean_duration_weeks(self) -> float | None:
         weeks = self.cleaned_data["duration_weeks"]
@@ -145,6 +188,8 @@ class PresentationForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._clean_red_flags_answer(data)
+        self._clean_notes_checked(data)
         # A red flag is saved at once, whatever else is missing: the patient needs emergency care, not a full form.
         if data.get("red_flags"):
             if not data.get("areas"):
@@ -162,6 +207,22 @@ class PresentationForm(SectionForm):
                 self.add_error(name, message)
         return data
 
+    def _clean_red_flags_answer(self, data: dict[str, Any]) -> None:
+        """No box ticked: not asked (None). "None of these": asked, none ([]). Both at once is a contradiction."""
+        if data.get("red_flags") and data.get("red_flags_none"):
+            self.add_error(
+                "red_flags_none", 'Untick "None of these" or the red flags ticked above: they contradict each other.'
+            )
+        elif not data.get("red_flags"):
+            data["red_flags"] = [] if data.get("red_flags_none") else None
+
+    def _clean_notes_checked(self, data: dict[str, Any]) -> None:
+        """A check covers the notes it was made on: new or changed notes must be checked again."""
+        notes = data.get("notes") or ""
+        changed = notes != (self.instance.notes or "")
+        if not notes or (changed and self.instance.notes_checked):
+            data["notes_checked"] = False
+
 
 class HistoryForm(SectionForm):
     section = "history"
@@ -169,10 +230,13 @@ class HistoryForm(SectionForm):
     list_fields = {
         "chemotherapy": vocab.CHEMOTHERAPY,
         "b12_risks": vocab.B12_RISKS,
+        "medications": vocab.MEDICATIONS,
         "cns_history": vocab.CNS_HISTORY,
         "spine_history": vocab.SPINE_HISTORY,
+        "foot_history": vocab.FOOT_HISTORY,
     }
 
+    pregnant = yes_no("Pregnant", "Not asked", "Pregnancy changes the glucose, B12, alcohol and pain advice.")
     diabetes = forms.ChoiceField(
         choices=[("", "Not asked"), *vocab.DIABETES], required=False, widget=forms.RadioSelect, label="Diabetes"
     )
@@ -184,23 +248,52 @@ class HistoryForm(SectionForm):
         error_messages={"invalid": "Enter the units per week as a number, e.g. 10."},
     )
     chemotherapy = checkbox_group(vocab.CHEMOTHERAPY, "Chemotherapy, past or current")
+    chemotherapy_ended_months_ago = forms.FloatField(
+        required=False,
+        label="Months since the last chemotherapy dose",
+        help_text="0 if it is still going on. Only with a chemotherapy agent ticked above.",
+        widget=PlainNumberInput(
+            attrs={"step": "any", "min": 0, "max": CHEMOTHERAPY_MONTHS_MAX, "inputmode": "decimal"}
+        ),
+        error_messages={"invalid": "Enter the months since the last dose as a number, e.g. 3 (0 if ongoing)."},
+    )
     b12_risks = checkbox_group(vocab.B12_RISKS, "B12 risks")
+    medications = checkbox_group(vocab.MEDICATIONS, "Current medicines")
     cns_history = checkbox_group(vocab.CNS_HISTORY, "Brain or spinal cord history")
     spine_history = checkbox_group(vocab.SPINE_HISTORY, "Spine history")
+    family_history_neuropathy = yes_no("Family history of neuropathy", "Not recorded")
+    foot_history = checkbox_group(vocab.FOOT_HISTORY, "Foot history")
 
     class Meta:
         model = Workup
-        fields = list(HISTORY_FIELDS)
+        fields = [*PATIENT_FIELDS, *HISTORY_FIELDS]
+
+    def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        super().__init__(data, instance=instance, **kwargs)
+        if not self.asks_pregnancy:
+            del self.fields["pregnant"]
+            self.helper.layout = self.layout()
+
+    @property
+    def asks_pregnancy(self) -> bool:
+        """Pregnancy is not asked of a patient recorded as male."""
+        return self.instance.patient.sex != "male"
 
     def layout(self) -> Layout:
+        first = [Column(Field("pregnant"), css_class="col-sm-4")] if "pregnant" in self.fields else []
         return Layout(
             Row(
-                Column(Field("diabetes"), css_class="col-sm-6"),
-                Column(Field("alcohol_units_per_week"), css_class="col-sm-6"),
+                *first,
+                Column(Field("diabetes"), css_class="col-sm-4"),
+                Column(Field("alcohol_units_per_week"), css_class="col-sm-4"),
             ),
             Row(
-                Column(Field("chemotherapy"), css_class="col-md-6"),
+                Column(Field("chemotherapy"), Field("chemotherapy_ended_months_ago"), css_class="col-md-6"),
                 Column(Field("b12_risks"), css_class="col-md-6"),
+            ),
+            Row(
+                Column(Field("medications", wrapper_class="check-columns"), css_class="col-md-6"),
+                Column(Field("foot_history"), Field("family_history_neuropathy"), css_class="col-md-6"),
             ),
             Row(
                 Column(Field("cns_history"), css_class="col-sm-6"),
@@ -209,6 +302,30 @@ class HistoryForm(SectionForm):
             HTML('<p class="small text-body-secondary">Unticked boxes are saved as "asked: none".</p>'),
             "version",
         )
+
+    def section_data(self) -> dict[str, Any]:
+        data = super().section_data()
+        if not self.asks_pregnancy:
+            data["pregnant"] = None
+        return data
+
+    def clean_chemotherapy_ended_months_ago(self) -> float | None:
+        months = self.cleaned_data["chemotherapy_ended_months_ago"]
+        if months is not None and not 0 <= months <= CHEMOTHERAPY_MONTHS_MAX:
+            raise forms.ValidationError(
+                f"{months:g} months is not possible: enter 0 (ongoing) to {CHEMOTHERAPY_MONTHS_MAX} months."
+            )
+        return months
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        months = data.get("chemotherapy_ended_months_ago")
+        if months is not None and not data.get("chemotherapy") and "chemotherapy" not in self.errors:
+            self.add_error(
+                "chemotherapy_ended_months_ago",
+                "Tick the chemotherapy agent first: the months since the last dose only count with an agent.",
+            )
+        return data
 
     def clean_alcohol_units_per_week(self) -> float | None:
         units = self.cleaned_data["alcohol_units_per_week"]
@@ -287,7 +404,8 @@ def _exam_fields() -> dict[str, forms.Field]:
         fields[f"monofilament_felt_{side}"] = _count(f"Monofilament sites felt, {side}", 0)
         fields[f"monofilament_tested_{side}"] = _count(f"Monofilament sites tested, {side}", 1)
     fields["romberg"] = _choice(vocab.ROMBERG, vocab.EXAM_LABELS["romberg"])
-    fields["foot_inspection"] = _choice(vocab.FOOT_INSPECTION, vocab.EXAM_LABELS["foot_inspection"])
+    fields["foot_inspection"] = checkbox_group(vocab.FOOT_INSPECTION, "Foot inspection findings")
+    fields["foot_inspection_none"] = forms.BooleanField(required=False, label="Inspected: nothing found")
     return fields
 
 
@@ -296,12 +414,14 @@ class ExamForm(SectionForm):
 
     section = "exam"
     title = "Examination"
+    list_fields = {"foot_inspection": vocab.FOOT_INSPECTION}
 
     class Meta:
         model = Workup
         fields = list(EXAM_FIELDS)
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["foot_inspection_none"] = instance.foot_inspection == []
         super().__init__(data, instance=instance, **kwargs)
         self.fields.update(_exam_fields())
 
@@ -323,7 +443,18 @@ class ExamForm(SectionForm):
         for side in SIDES:
             self._check_monofilament(data, side)
             self._check_abi(data, f"abi_{side}")
+        self._check_foot_inspection(data)
         return data
+
+    def _check_foot_inspection(self, data: dict[str, Any]) -> None:
+        """No box ticked: not inspected (None). "Nothing found": inspected, [] . Both at once is a contradiction."""
+        if data.get("foot_inspection") and data.get("foot_inspection_none"):
+            self.add_error(
+                "foot_inspection_none",
+                'Untick "Inspected: nothing found" or the findings ticked: they contradict each other.',
+            )
+        elif not data.get("foot_inspection") and "foot_inspection" not in self.errors:
+            data["foot_inspection"] = [] if data.get("foot_inspection_none") else None
 
     def _check_monofilament(self, data: dict[str, Any], side: str) -> None:
         felt_name, tested_name = f"monofilament_felt_{side}", f"monofilament_tested_{side}"

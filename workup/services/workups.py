@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -91,6 +91,15 @@ def section_problems(
         labs = [LabResult(position=i, **row) for i, row in enumerate(rows or [])]
     evaluation = evaluate_workup(candidate, labs=labs, today=today)
     return [p for p in evaluation.problems if p.path == section or p.path.startswith((f"{section}.", f"{section}["))]
+
+
+def refresh_outdated(workups: QuerySet[Workup]) -> int:
+    """Re-evaluate the workups whose stored summary came from another ruleset; return how many were refreshed."""
+    older = workups.exclude(ruleset__in=(rules.RULESET, ""))  # "": never evaluated, nothing to refresh
+    outdated = list(older.select_related("patient").prefetch_related("labs"))
+    for workup in outdated:
+        reevaluate(workup)
+    return len(outdated)
 
 
 def reevaluate(workup: Workup) -> Evaluation:

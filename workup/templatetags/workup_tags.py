@@ -34,6 +34,22 @@ def labels(codes: list[str] | None, vocabulary: str) -> str:
     return ", ".join(label(code, vocabulary) for code in codes or [])
 
 
+# Steps that ask the red-flag questions (rules Q1, Q2): shown above everything else, with the way to answer them.
+RED_FLAG_STEPS = ("ask_red_flags", "check_red_flags")
+
+
+@register.filter
+def red_flag_steps(recommendation: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The recommendation's open red-flag questions."""
+    return [s for s in (recommendation or {}).get("next_steps", []) if s["code"] in RED_FLAG_STEPS]
+
+
+@register.filter
+def other_steps(recommendation: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The recommendation's steps other than the red-flag questions (those are shown above them)."""
+    return [s for s in (recommendation or {}).get("next_steps", []) if s["code"] not in RED_FLAG_STEPS]
+
+
 @register.filter
 def exam_label(item: str) -> str:
     return vocab.EXAM_LABELS.get(item, item.replace("_", " "))
@@ -76,6 +92,7 @@ def stage_steps(recommendation: dict[str, Any] | None) -> dict[str, Any]:
     open_steps = {step["code"] for step in recommendation.get("next_steps", [])}
     last = {"refer": "Referral", "manage": "Manage in primary care"}.get(stage, "Referral or manage")
     steps = [
+        ("red_flags", "Red flags"),
         ("exam", "Examination"),
         ("bloods", "Blood tests"),
         (stage if stage in ("refer", "manage") else "end", last),
@@ -86,11 +103,16 @@ def stage_steps(recommendation: dict[str, Any] | None) -> dict[str, Any]:
 def _step(code: str, text: str, stage: str, open_steps: set[str]) -> dict[str, str]:
     if code == stage:
         return {"text": text, "state": "current"}
+    if code == "red_flags":
+        return {"text": text, "state": "todo" if open_steps & set(RED_FLAG_STEPS) else "done"}
     if code == "exam" and "complete_exam" not in open_steps:
         return {"text": text, "state": "done"}
-    if code == "bloods" and not open_steps & {"order_glucose_test", "order_b12", "order_mma"}:
+    if code == "bloods" and not open_steps & BLOOD_STEPS:
         return {"text": text, "state": "done"}
     return {"text": text, "state": "todo"}
+
+
+BLOOD_STEPS = frozenset({"order_glucose_test", "order_b12", "order_mma", "order_active_b12", "confirm_diabetes"})
 
 
 @register.filter

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
+from workup import rules
 from workup.access import AuthedRequest, get_letter, get_workup, may_sign, recorder_required, signer_required
 from workup.forms_letters import AddendumForm, DraftForm, NewLetterForm, SignForm
 from workup.letters import build_context, find_referral, referral_options, template_for
@@ -47,7 +48,12 @@ def letter_detail(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
     letter = get_letter(request.user, letter_id)
     audit.record(user=request.user, action="view", obj=letter, request=request)
     versions = list(services.chain(letter))
-    context: dict[str, Any] = {"letter": letter, "versions": versions, "may_sign": may_sign(request.user)}
+    context: dict[str, Any] = {
+        "letter": letter,
+        "versions": versions,
+        "may_sign": may_sign(request.user),
+        "current_ruleset": rules.RULESET,
+    }
     if not letter.is_issued:
         context |= _draft_context(request, letter)
     return render(request, "letters/detail.html", context)

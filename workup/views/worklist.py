@@ -12,6 +12,7 @@ from django.utils import timezone
 from workup.access import AuthedRequest, clinic_patients, clinic_workups, may_administer, may_record, member_required
 from workup.forms import SearchForm, WorklistFilterForm
 from workup.forms.worklist import patient_matches, search_patients
+from workup.services.workups import refresh_outdated
 
 SEARCH_KEY = "worklist_search"
 PER_PAGE = 25
@@ -28,6 +29,7 @@ def worklist(request: AuthedRequest) -> HttpResponse:
         return _store_search(request)
     term = request.session.get(SEARCH_KEY, "")
     filters = WorklistFilterForm(request.GET or None)
+    refresh_outdated(clinic_workups(request.user))  # saved under an older ruleset: sort by today's rules
     workups = clinic_workups(request.user).select_related("patient", "updated_by")
     if term:
         workups = workups.filter(patient_matches(term, prefix="patient__"))

@@ -27,7 +27,7 @@ from workup.forms.labs import TEST_LABELS, LabRowForm, unit_label
 from workup.models import LabResult, Workup
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
-from workup.services.workups import Evaluation, evaluate_workup
+from workup.services.workups import Evaluation, evaluate_workup, profiles, refresh_summary
 
 TITLES = {
     "presentation": "Presentation and red flags",
@@ -53,6 +53,8 @@ def render_workup_page(
     today = timezone.localdate()
     labs = list(workup.labs.all())
     evaluation = evaluate_workup(workup, labs=labs, today=today)
+    if workup.ruleset not in (rules.RULESET, ""):
+        refresh_summary(workup, evaluation)  # saved under an older ruleset: the worklist's summary follows this one
     bound = bound or {}
     section_forms = {s: bound.get(s) or cls(instance=workup) for s, cls in SECTION_FORMS.items()}
     labs_unbound = formset is None
@@ -92,10 +94,16 @@ def render_workup_page(
 def recorded_sections(workup: Workup, labs: list[LabResult]) -> dict[str, bool]:
     """Which sections hold anything yet (saved through a form, or loaded from a fixture or the API)."""
     recorded = {
-        section: any(getattr(workup, name) not in (None, "") for name in cls.Meta.fields)
-        for section, cls in SECTION_FORMS.items()
+        section: any(_has_value(workup, name) for name in cls.Meta.fields) for section, cls in SECTION_FORMS.items()
     }
     return {**recorded, "labs": bool(labs) or workup.labs_version > 0}
+
+
+def _has_value(workup: Workup, name: str) -> bool:
+    value = getattr(workup, name)
+    if name == "notes_checked":
+        return bool(value)  # its default, unticked, records nothing
+    return value not in (None, "")
 
 
 def _place_problems(
@@ -181,7 +189,7 @@ def lab_reading(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def _band(test: str, value: Any, unit: str, values: dict[str, Any]) -> str:
     limits = {k: float(values[f"reference_{k}"]) for k in ("low", "high") if values.get(f"reference_{k}") is not None}
     try:
-        return rules.band(test, value, unit, limits or None)
+        return rules.band(test, value, unit, limits or None, **profiles())
     except ValueError:
         return ""
 
@@ -213,6 +221,8 @@ def saved_summary(workup: Workup, section: str) -> list[tuple[str, str]]:
     form = SECTION_FORMS[section](instance=workup)
     pairs = []
     for name in form.Meta.fields:
+        if name not in form.fields:
+            continue  # a question not asked of this patient (pregnancy for a male patient)
         value = form[name].initial
         if value not in (None, ""):
             pairs.append((str(form.fields[name].label), _field_words(form.fields[name], value)))
@@ -225,6 +235,8 @@ def _field_words(field: forms.Field, value: Any) -> str:
         return ", ".join(choices.get(str(v), str(v)) for v in value) or "None"
     if isinstance(value, Decimal):
         return _plain(value)
+    if isinstance(value, bool):
+        return choices.get(str(value), "Yes" if value else "No")
     if isinstance(value, float):
         return f"{value:g}"
     return choices.get(str(value), str(value))

@@ -74,7 +74,7 @@ NORMAL_CORE_EXAM: dict[str, Any] = {
     "power_ankle_plantarflexion": {"left": 5, "right": 5},
     "romberg": "negative",
     "pedal_pulses": {"left": "present", "right": "present"},
-    "foot_inspection": "normal",
+    "foot_inspection": [],
 }
 
 
@@ -315,7 +315,30 @@ PATIENTS: list[tuple[Any, ...]] = [
         "467 118 2290",
         "07700 900666",
         {**BOTH_FEET, "duration_weeks": 8, "symptoms": ["numbness", "burning"]},
-        {"chemotherapy": ["platinum"], "alcohol_units_per_week": 40},
+        {"chemotherapy": ["platinum"], "chemotherapy_ended_months_ago": 2, "alcohol_units_per_week": 40},
+        {},
+        [],
+    ),
+    # Appended, not inserted: the demo's primary keys follow the order, and loading stays idempotent.
+    (
+        1,
+        "Lucy",
+        "Brennan",
+        "1990-02-11",
+        "female",
+        "457 301 6628",
+        "07700 900777",
+        {
+            # Red flags never asked: the workup goes no further than asking them (rule Q1).
+            "onset": "gradual",
+            "duration_weeks": 5,
+            "course": "stable",
+            "sides": "both",
+            "areas": ["toes", "sole"],
+            "symptoms": ["numbness", "shooting_pain"],
+            "notes": "Started isoniazid for latent TB two months ago. Mother had 'weak ankles' from her forties.",
+        },
+        {"diabetes": "not_known", "medications": ["isoniazid"], "family_history_neuropathy": True},
         {},
         [],
     ),
