@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +26,6 @@ HTTP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def api(clinician: Any) -> Client:
     _, key = create_token(user=clinician, name="properties")
     return Client(headers={"Authorization": f"Bearer {key}"})
-
 
 
 def post(api: Client, case: dict[str, Any]) -> Any:

@@ -234,9 +234,8 @@ def parse_date(value: Any) -> date | None:
 
 def _iso_date(value: str) -> date | None:
     # Cases repeat a few dates (every result of one blood draw): parse each spelling once.
-    parsed = _DATES.get(value, INVALID)
-    if parsed is not INVALID:
-        return parsed  # type: ignore[no-any-return]
+    if value in _DATES:
+        return _DATES[value]
     if len(_DATES) > _DATES_KEPT:
         _DATES.clear()
     parsed = None
@@ -531,7 +530,7 @@ def _quick_lab(item: Any, index: int, as_of: date) -> Lab | None:
 
 def _plain_or_none(value: Any) -> bool:
     if value.__class__ is int:
-        return -_FLOAT_MAX < value < _FLOAT_MAX  # a whole number too large for a float is an error (section 9)
+        return bool(-_FLOAT_MAX < value < _FLOAT_MAX)  # a whole number too large for a float is an error (section 9)
     return value is None or (value.__class__ is float and math.isfinite(value))
 
 
