@@ -191,7 +191,7 @@ class DocumentBuilder:
             return None
         res = _resource(
             "Practitioner",
-            self.ids("Practitioner", str(user.pk)),
+            self.ids("Practitioner"),
             name=[{"text": user.display_name(), "family": user.last_name, "given": [user.first_name]}],
             telecom=[{"system": s, "value": v} for s, v in (("phone", user.phone), ("email", user.email)) if v],
         )
@@ -208,7 +208,7 @@ class DocumentBuilder:
             return None
         return _resource(
             "PractitionerRole",
-            self.ids("PractitionerRole", str(user.pk)),
+            self.ids("PractitionerRole"),
             practitioner=ref(practitioner),
             organization=ref(org),
             code=[{"text": user.job_title or user.get_role_display()}],
@@ -269,7 +269,7 @@ class DocumentBuilder:
                 category=[{"coding": [codes.OBS_EXAM.coding()]}],
                 code={"text": vocab.EXAM_LABELS[item]},
                 subject=ref(subject),
-                effectiveDateTime=self.when[:10],
+                issued=self.when,  # the exam's own date is not recorded: when the letter reported it
             )
             if item in wording.SINGLE_EXAM_ITEMS:
                 res["valueString"] = wording.exam_value(item, exam[item])

@@ -142,8 +142,7 @@ def read_fhir(doc: Any) -> tuple[MessagePatient | None, list[Incoming]]:
         kind = doc.get("resourceType") if isinstance(doc, dict) else type(doc).__name__
         raise ImportError_(f"A FHIR {kind} carries no results: send an Observation, DiagnosticReport or Bundle.")
     resources = [e.get("resource", {}) for e in doc.get("entry", [])] if doc["resourceType"] == "Bundle" else [doc]
-    contained = [c for r in resources for c in r.get("contained", [])]
-    everything = resources + contained
+    everything = [x for r in resources for x in (r, *r.get("contained", []))]  # a report's results in its place
     patient = next((_fhir_patient(r) for r in everything if r.get("resourceType") == "Patient"), None)
     observations = [r for r in everything if r.get("resourceType") == "Observation"]
     if patient is None:
