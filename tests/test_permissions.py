@@ -6,6 +6,7 @@ Another clinic's object answers 404, exactly as a missing one; a role that may n
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -79,6 +80,27 @@ ROWS = [
         lambda o: f"/clinic/account/tokens/{o['token'].pk}/revoke/",
         same(default=NOT_FOUND, anonymous=LOGIN, clinician=OK),
     ),
+    Row("lab_import", "get", lambda o: f"/workups/{o['workup'].pk}/labs/import/", RECORDERS_OWN_CLINIC),
+    Row(
+        "api_results_import",
+        "post",
+        lambda o: f"/api/v1/workups/{o['workup'].pk}/results/import",
+        {**RECORDERS_OWN_CLINIC, "anonymous": UNAUTHORISED},
+        data=lambda o: {
+            "resourceType": "Observation",
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "4548-4"}]},
+            "subject": {"identifier": {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"}},
+            "valueQuantity": {"value": 6.6, "system": "http://unitsofmeasure.org", "code": "%"},
+        },
+    ),
+    Row("fhir_metadata", "get", lambda o: "/fhir/r4/metadata", {**RECORDERS_ANY_CLINIC, "anonymous": UNAUTHORISED}),
+    Row(
+        "fhir_bundle",
+        "get",
+        lambda o: f"/fhir/r4/Bundle/{o['issued'].pk}",
+        {**RECORDERS_OWN_CLINIC, "anonymous": UNAUTHORISED},
+    ),
     Row(
         "api_evaluate",
         "post",
@@ -103,8 +125,20 @@ def objects(
         urgency="routine",
         created_by=clinician,
     )
+    issued = Letter.objects.create(
+        workup=workup,
+        reference="WU-MATRIX-2",
+        kind="referral",
+        service="neurology",
+        urgency="routine",
+        created_by=clinician,
+        status=Letter.Status.ISSUED,
+        fhir_document=b"{}\n",
+        fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
+    )
     return {
         "letter": letter,
+        "issued": issued,
         "patient": workup.patient,
         "workup": workup,
         "intake": intake,
@@ -143,7 +177,7 @@ def test_access(row: Row, persona: str, objects: dict[str, Any]) -> None:
     url = row.url(objects)
     if row.method == "get":
         response = client.get(url)
-    elif row.name == "api_evaluate":
+    elif row.name in ("api_evaluate", "api_results_import"):
         response = client.post(url, data=row.data(objects) if row.data else {}, content_type="application/json")
     else:
         response = client.post(url, data=row.data(objects) if row.data else {})

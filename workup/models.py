@@ -267,6 +267,9 @@ class Letter(models.Model):
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     pages = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The FHIR R4 document Bundle of the signed letter, stored with the PDF when it is signed (interop/fhir).
+    fhir_document = models.BinaryField(null=True, blank=True, editable=False)
+    fhir_sha256 = models.CharField("FHIR document SHA-256", max_length=64, blank=True)
     recommendation = models.JSONField(null=True, blank=True)
     case = models.JSONField(null=True, blank=True)
     ruleset = models.CharField(max_length=20, blank=True)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("workup.interop.api")),
+    path("fhir/r4/", include("workup.interop.fhir.views")),
     path("letters/", include("workup.views.letters")),
     path("clinic/", include("workup.views.clinic")),
     path("", include("workup.views.screens")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from workup import rules
-from workup.access import may_record
+from workup.access import get_workup, may_record
 from workup.interop import safe_json
 from workup.services.tokens import user_for_key
 from workup.services.workups import profiles
@@ -108,4 +109,55 @@ def _too_large(limit: int) -> JsonResponse:
     return _error(413, f"The body is larger than {limit // 1024} KiB: send one case per request.")
 
 
-urlpatterns = [path("evaluate", evaluate, name="api_evaluate")]
+@api_auth
+@require_POST
+def results_import(request: HttpRequest, workup_id: UUID) -> HttpResponse:
+    """Read a FHIR or HL7 v2 results message against the workup: the preview, saved only with ?commit=1."""
+    from workup.interop.fhir.labs import ImportError_, preview
+    from workup.services.lab_import import commit_import
+    from workup.services.workups import RoutineStopped, StaleSection
+
+    workup = get_workup(request.user, workup_id)  # type: ignore[arg-type]
+    limit = max_body_bytes()
+    if _declared_length(request) > limit or len(request.body) > limit:
+        return _too_large(limit)
+    try:
+        result = preview(workup, request.body, today=timezone.localdate())
+    except ImportError_ as exc:
+        return _error(400, str(exc))
+    body: dict[str, Any] = {
+        "format": result.kind,
+        "patient": {"matches": not result.patient_problem, "problem": result.patient_problem},
+        "rows": [_import_row(row) for row in result.rows],
+        "committed": 0,
+    }
+    if request.GET.get("commit") in ("1", "true") and not result.patient_problem:
+        try:
+            body["committed"] = commit_import(
+                user=request.user,  # type: ignore[arg-type]
+                workup=workup,
+                preview=result,
+                request=request,
+            )
+        except (StaleSection, RoutineStopped) as exc:
+            return _error(409, f"Nothing was imported: the workup's results cannot be changed now ({exc}).")
+    status = 422 if result.patient_problem else 200
+    return JsonResponse(body, status=status, json_dumps_params=JSON_DUMPS)
+
+
+def _import_row(row: Any) -> dict[str, Any]:
+    fields = row.fields
+    return {
+        "status": "refused" if row.refused else "duplicate" if row.duplicate else "recognised",
+        "line": row.line(),
+        "test": row.test or None,
+        "reason": row.refused or None,
+        "unit": fields.get("unit") or None,
+        "collected_on": fields["collected_on"].isoformat() if fields.get("collected_on") else None,
+    }
+
+
+urlpatterns = [
+    path("evaluate", evaluate, name="api_evaluate"),
+    path("workups/<uuid:workup_id>/results/import", results_import, name="api_results_import"),
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from workup.rules.codes import export_loinc
 from workup.rules.vocab import LAB_UNITS, UNIT_ALIASES
 
 UNITS = LAB_UNITS
@@ -59,39 +60,10 @@ _DECIMALS_BY_TEST: dict[tuple[str, str], int] = {
     ("vitamin_b6", "nmol/L"): 0,
 }
 
-# LOINC by (test, unit), clinical-reference.md 4.1. Choices where no code was verified for the exact test:
-# - active_b12: holotranscobalamin has no verified code there; the closest listed one is cobalamin [Moles/volume]
-#   (14685-2). It must be checked on a terminology server before a FHIR export relies on it.
-# - egfr: 98979-8 (CKD-EPI 2021), the only eGFR code listed.
-# - spep: the case records the interpretation (normal / paraprotein), so the SPEP/IFE interpretation code 49275-1.
-LOINC: dict[tuple[str, str], str] = {
-    ("fasting_glucose", "mg/dL"): "1558-6",
-    ("fasting_glucose", "mmol/L"): "14771-0",
-    ("random_glucose", "mg/dL"): "2345-7",
-    ("random_glucose", "mmol/L"): "14749-6",
-    ("ogtt_2h", "mg/dL"): "1518-0",
-    ("ogtt_2h", "mmol/L"): "14995-5",
-    ("hba1c", "%"): "4548-4",
-    ("hba1c", "mmol/mol"): "59261-8",
-    ("b12", "pg/mL"): "2132-9",
-    ("b12", "ng/L"): "2132-9",
-    ("b12", "pmol/L"): "14685-2",
-    ("active_b12", "pmol/L"): "14685-2",
-    ("mma", "umol/L"): "13964-2",
-    ("mma", "nmol/L"): "13964-2",
-    ("homocysteine", "umol/L"): "13965-9",
-    ("folate", "ng/mL"): "2284-8",
-    ("folate", "ug/L"): "2284-8",
-    ("folate", "nmol/L"): "14732-2",
-    ("tsh", "mIU/L"): "3016-3",
-    ("tsh", "uIU/mL"): "3016-3",
-    ("egfr", "mL/min/1.73m2"): "98979-8",
-    ("spep", ""): "49275-1",
-    ("copper", "ug/dL"): "5631-7",
-    ("copper", "umol/L"): "14665-4",
-}
-# No LOINC code was verified for vitamin B6, adjusted calcium or magnesium (clinical-reference.md 4.1): left out
-# rather than guessed, so loinc_for() answers "" for them.
+# LOINC by (test, unit): the reviewed codes table (codes.py) is the one home of every code and its source.
+# active_b12 is holotranscobalamin, 72160-5 (it was total cobalamin, 14685-2, before issue 14). Vitamin B6, adjusted
+# calcium and magnesium have no verified LOINC: loinc_for() answers "" for them rather than a guess.
+LOINC: dict[tuple[str, str], str] = {key: code.code for key, code in export_loinc().items()}
 
 
 def normalise_unit(unit: str) -> str:

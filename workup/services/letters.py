@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from workup import letters as rendering
+from workup.interop import fhir
 from workup.letters import LetterSource, RenderedPdf, chain_reference, find_referral
 from workup.models import Letter, User, Workup
 from workup.rules import vocab
@@ -64,10 +65,40 @@ def chain(letter: Letter) -> QuerySet[Letter]:
     ref = chain_reference(letter.reference)
     return (
         Letter.objects.filter(Q(reference=ref) | Q(reference__startswith=f"{ref}-v"), workup_id=letter.workup_id)
-        .defer("pdf", "recommendation", "case")
+        .defer("pdf", "fhir_document", "recommendation", "case")
         .select_related("signed_by")
         .order_by("version")
     )
+
+
+def stored_document(letter: Letter) -> bytes:
+    """The issued letter's FHIR document exactly as signed; refuse bytes that no longer match their hash."""
+    if not letter.is_issued or letter.fhir_document is None:
+        raise LetterError(
+            "This letter has no signed FHIR document: it is not issued, or was issued before FHIR export."
+        )
+    data = bytes(letter.fhir_document)
+    if hashlib.sha256(data).hexdigest() != letter.fhir_sha256:
+        raise LetterError(
+            "The stored FHIR document does not match its SHA-256: it is withheld. Contact the administrator."
+        )
+    return data
+
+
+def draft_document(letter: Letter) -> bytes:
+    """The draft's FHIR document as it would read now (PDF marked DRAFT attached); raise LetterError if it fails."""
+    source = draft_source(letter)
+    rendered = draft_pdf(letter)
+    pdf = fhir.Pdf(data=rendered.pdf, sha256=hashlib.sha256(rendered.pdf).hexdigest())
+    try:
+        return fhir.document_bytes(source, pdf)
+    except fhir.DocumentError as exc:
+        raise LetterError(str(exc)) from exc
+
+
+def document_filename(letter: Letter) -> str:
+    """The FHIR document's download name: the PDF's, as .json."""
+    return pdf_filename(letter).removesuffix(".pdf") + ".fhir.json"
 
 
 def pdf_filename(letter: Letter) -> str:
@@ -264,13 +295,22 @@ def issue(
         raise IssueFailed(f"Nothing was issued and the draft is unchanged. {exc}") from exc
     locked.pdf, locked.pages = rendered.pdf, rendered.pages
     locked.pdf_sha256 = hashlib.sha256(rendered.pdf).hexdigest()
+    try:
+        locked.fhir_document = fhir.document_bytes(source, fhir.Pdf(data=rendered.pdf, sha256=locked.pdf_sha256))
+    except fhir.DocumentError as exc:
+        raise IssueFailed(f"Nothing was issued and the draft is unchanged. {exc}") from exc
+    locked.fhir_sha256 = hashlib.sha256(locked.fhir_document).hexdigest()
     locked.save()
     audit.record(
         user=user,
         action="sign",
         obj=locked,
         request=request,
-        changes={"status": ["draft", "issued"], "pdf_sha256": [None, locked.pdf_sha256]},
+        changes={
+            "status": ["draft", "issued"],
+            "pdf_sha256": [None, locked.pdf_sha256],
+            "fhir_sha256": [None, locked.fhir_sha256],
+        },
     )
     return locked
 

@@ -1,0 +1,46 @@
+"""python manage.py fhir_document WORKUP_UUID --output FILE.json : the current draft letter as a FHIR document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from workup.models import Letter, Workup
+from workup.services import letters as services
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the FHIR R4 document Bundle of the workup's current draft letter (the most recently changed one; "
+        "without a saved draft, the letter the recommendation leads to, not saved), its draft PDF attached."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("workup", type=UUID, help="the workup's id (a UUID)")
+        parser.add_argument("--output", "-o", type=Path, required=True, help="where to write the JSON")
+        parser.add_argument("--service", help="without a saved draft: the referral to write (default: most urgent)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        workup = Workup.objects.select_related("patient__clinic").filter(pk=options["workup"]).first()
+        if workup is None:
+            raise CommandError(f"No workup {options['workup']}.")
+        try:
+            letter = self._draft(workup, options["service"])
+            data = services.draft_document(letter)
+        except services.LetterError as exc:
+            raise CommandError(str(exc)) from exc
+        options["output"].write_bytes(data)
+        what = "not saved" if letter._state.adding else f"draft {letter.reference} v{letter.version}"
+        self.stdout.write(
+            f"Wrote {options['output']}: FHIR document Bundle ({len(data)} bytes), "
+            f"{letter.get_kind_display().lower()} to {letter.get_service_display().lower()}, {what}."
+        )
+
+    def _draft(self, workup: Workup, service: str | None) -> Letter:
+        drafts = workup.letters.filter(status=Letter.Status.DRAFT).select_related("created_by", "amends")
+        if service:
+            drafts = drafts.filter(service=service)
+        return drafts.order_by("-updated_at").first() or services.unsaved_draft(workup, service=service)
