@@ -33,6 +33,7 @@ from workup.forms_letters import AddendumForm, DraftForm, SignForm
 from workup.models import Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token
+from workup.views.lab_import import UploadForm
 
 pytestmark = pytest.mark.django_db
 
@@ -232,6 +233,14 @@ ENDPOINTS = [
         extra_fields={"labs-version": ["0", "1", "-1"]},
     ),
     Endpoint(
+        "lab_import",
+        "clinician",
+        lambda w: reverse("lab_import", args=[w.workup.pk]),
+        lambda w: UploadForm(),
+        examples=35,
+        extra_fields={"signed": ["", "x", "eyJ0ZXN0Ijoi:1abc:zzz"]},
+    ),
+    Endpoint(
         "letter_new",
         "clinician",
         lambda w: reverse("letter_new", args=[w.workup.pk]),
@@ -265,8 +274,17 @@ ENDPOINTS = [
     ),
 ]
 # Routes that only show a page or a file (a POST to them is answered as a GET or refused), and the API (fuzzed below).
-READ_ONLY = {"letter_detail", "letter_pdf", "clinic_audit", "patient_detail", "workup_detail", "healthz"}
-API = {"api_evaluate"}
+READ_ONLY = {
+    "letter_detail",
+    "letter_pdf",
+    "clinic_audit",
+    "patient_detail",
+    "workup_detail",
+    "healthz",
+    "fhir_metadata",
+    "fhir_bundle",
+}
+API = {"api_evaluate", "api_results_import"}
 
 
 def _today() -> Any:
@@ -377,3 +395,12 @@ def test_no_api_body_is_a_server_error(api_client: Client, error_log: ErrorLog, 
     response = api_client.post("/api/v1/evaluate", data=body, content_type=content_type)
     check(response, error_log, f"API {body[:300]!r}")
     assert response["Content-Type"] == "application/json"
+
+
+@settings(FUZZ, max_examples=300)
+@given(api_body(), st.sampled_from(["application/json", "application/fhir+json", "text/plain"]))
+def test_no_results_import_body_is_a_server_error(
+    api_client: Client, workup: Workup, error_log: ErrorLog, body: bytes, content_type: str
+) -> None:
+    response = api_client.post(f"/api/v1/workups/{workup.pk}/results/import", data=body, content_type=content_type)
+    check(response, error_log, f"import {body[:300]!r}")

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import make_user, typical_case
 from workup.models import Letter
@@ -133,6 +134,10 @@ def objects(
         urgency="routine",
         created_by=clinician,
         status=Letter.Status.ISSUED,
+        pdf=b"%PDF-1.7 matrix\n",
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7 matrix\n").hexdigest(),
+        signed_by=clinician,
+        signed_at=timezone.now(),
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
