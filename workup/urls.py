@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from workup.views import health
+from workup.views import health, whoami
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("whoami", whoami.whoami, name="whoami"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
