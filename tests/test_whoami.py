@@ -25,9 +25,7 @@ def test_whoami_only_reads(login: Any, intake: Any) -> None:
     assert login(intake).post("/whoami").status_code == 405
 
 
-def test_whoami_costs_two_queries_session_and_user(
-    login: Any, intake: Any, django_assert_num_queries: Any
-) -> None:
+def test_whoami_costs_two_queries_session_and_user(login: Any, intake: Any, django_assert_num_queries: Any) -> None:
     client = login(intake)
     client.get("/whoami")  # the first request may refresh the session's expiry
     with django_assert_num_queries(2):
