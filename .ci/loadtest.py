@@ -159,7 +159,7 @@ class SimUser:
         self.workups = seeded.workups[spec.clinic]
 
     def run(self, deadline: float, think: float) -> None:
-        actions: dict[str, Callable[[], None]] = {
+        actions: dict[str, Callable[[], object]] = {
             "worklist": lambda: self.browser.get("/"),
             "workup": lambda: self.browser.get(f"/workups/{self.rng.choice(self.workups)}/"),
             "history": lambda: self.save_section("history", "history-alcohol_units_per_week"),
@@ -294,7 +294,8 @@ def measure(
     """Send ``request(n)`` one at a time for ``seconds`` (at least 3, at most ``limit``), after one warm-up."""
     if warm:
         request(0)
-    before, start, walls, size = Cpu.now(gunicorn_pid), time.monotonic(), [], 0
+    before, start, size = Cpu.now(gunicorn_pid), time.monotonic(), 0
+    walls: list[float] = []
     while len(walls) < limit and (len(walls) < 3 or time.monotonic() - start < seconds):
         sent = time.monotonic()
         status, body = request(len(walls))
