@@ -10,7 +10,8 @@ PORT ?= 8000
 RUN_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres prod-check requirements bench clean
+.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres prod-check requirements bench clean \
+	loadtest faulttest loadtest-short loadtest-sqlite
 
 setup: system venv
 
@@ -57,7 +58,23 @@ test-postgres: setup
 prod-check: system
 	.ci/prod-check
 
-test: setup lint typecheck test-sqlite test-postgres prod-check
+# Load and faults on the prod-check deployment (README: Performance). By hand: the full runs print the figures.
+# In `make test`: both, a few seconds each, on one deployment; they assert the integrity checks, never timings.
+LOADTEST_SECONDS ?= 60
+LOADTEST := .venv-prod/bin/python .ci/loadtest.py
+loadtest: system
+	.ci/prod-check $(LOADTEST) load --seconds $(LOADTEST_SECONDS)
+
+faulttest: system
+	.ci/prod-check $(LOADTEST) fault --seconds $(LOADTEST_SECONDS)
+
+loadtest-short: system
+	.ci/prod-check $(LOADTEST) load fault --short --seconds 5
+
+loadtest-sqlite: system
+	.ci/prod-check --sqlite $(LOADTEST) load --seconds $(LOADTEST_SECONDS)
+
+test: setup lint typecheck test-sqlite test-postgres prod-check loadtest-short
 
 bench: demo
 	$(RUN_ENV) $(PY) manage.py bench_engine

@@ -32,5 +32,7 @@ as_pg "$BIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/log" -w \
   || { echo "with-postgres: PostgreSQL did not start:" >&2; cat "$PGTMP/log" >&2; exit 1; }
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
+# For `make faulttest`, which restarts this cluster mid-run (pg_ctl restart, as the postgres user when root).
+export WORKUP_PG_BIN="$BIN" WORKUP_PG_DATA="$PGTMP/data" WORKUP_PG_LOG="$PGTMP/log"
 echo "with-postgres: PostgreSQL $("$BIN/pg_ctl" --version | awk '{print $NF}') on 127.0.0.1:$PORT"
 "$@"

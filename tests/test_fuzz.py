@@ -281,6 +281,7 @@ READ_ONLY = {
     "patient_detail",
     "workup_detail",
     "healthz",
+    "whoami",
     "fhir_metadata",
     "fhir_bundle",
 }

@@ -53,6 +53,8 @@ ROWS = [
     Row("healthz", "get", lambda o: "/healthz", same(default=OK)),
     # The home page: a clinic administrator is sent on to the staff screen rather than refused.
     Row("worklist", "get", lambda o: "/", same(default=OK, anonymous=LOGIN)),
+    # The load test's floor: any member of a clinic, nothing patient-scoped.
+    Row("whoami", "get", lambda o: "/whoami", MEMBERS),
     Row("patient_new", "get", lambda o: "/patients/new/", RECORDERS_ANY_CLINIC),
     Row("patient_detail", "get", lambda o: f"/patients/{o['patient'].pk}/", RECORDERS_OWN_CLINIC),
     Row("workup_new", "post", lambda o: f"/patients/{o['patient'].pk}/workups/new/", RECORDERS_OWN_CLINIC),

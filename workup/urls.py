@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from workup.forms.login import LoginForm
-from workup.views import health
+from workup.views import health, whoami
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("whoami", whoami.whoami, name="whoami"),
     path(
         "login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
