@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("workup.interop.api")),
     path("letters/", include("workup.views.letters")),
+    path("handouts/", include("workup.views.handouts")),
     path("clinic/", include("workup.views.clinic")),
     path("", include("workup.views.screens")),
 ]
