@@ -23,6 +23,7 @@ from workup import rules
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
 from workup.rules.vocab import label
+from workup.services.handouts import given_summary
 from workup.services.workups import profiles
 
 if TYPE_CHECKING:
@@ -162,6 +163,7 @@ def build_context(source: LetterSource) -> dict[str, Any]:
     return {
         "letter": letter,
         "draft": not letter.is_issued,
+        "handouts_given": given_summary(letter.workup),  # the patient's own copy, if given: "Information and advice"
         "chain_reference": chain_reference(letter.reference),
         "amended": source.amended,
         "amended_issued": _date(source.amended.signed_at) if source.amended else "",

@@ -356,3 +356,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Audit events are append-only.")
+
+
+class HandoutGiven(models.Model):
+    """A patient's own copy (the handout) given from a workup: when, by whom, and what it covered."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workup = models.ForeignKey(Workup, on_delete=models.PROTECT, related_name="handouts_given")
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    given_at = models.DateTimeField(auto_now_add=True)
+    large_print = models.BooleanField(default=False)
+    items = models.JSONField(default=list, help_text="The titles of what the handout covered, in order")
+    ruleset = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        return f"Handout for {self.workup_id} ({self.given_at:%Y-%m-%d})" if self.given_at else "Handout"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("workup.interop.api")),
     path("fhir/r4/", include("workup.interop.fhir.views")),
     path("letters/", include("workup.views.letters")),
+    path("handouts/", include("workup.views.handouts")),
     path("clinic/", include("workup.views.clinic")),
     path("", include("workup.views.screens")),
 ]
