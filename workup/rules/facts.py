@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workup.rules.case import Case, Lab
+from workup.rules.case import NOT_RECORDED, Case, Lab
 from workup.rules.labs import Reading, fmt, noun, read
 from workup.rules.thresholds import BAND_WORDS, Profile, limit
 from workup.rules.vocab import LAB_TESTS
@@ -197,6 +197,12 @@ def range_warning(reading: Reading) -> str:
 
 def umn_signs(case: Case) -> tuple[str, ...]:
     """D1: extensor plantars, clonus (4), or a brisk (3) reflex whose other side is recorded and not brisk."""
+    exam = case.exam
+    brisk = limit("reflex_brisk")
+    if "extensor" not in exam["plantar_response"] and not any(
+        v is not None and v >= brisk for item, _ in _REFLEXES for v in exam[item]
+    ):
+        return ()
     signs = [
         f"extensor plantar response ({side})"
         for side, v in zip(SIDES, case.exam["plantar_response"], strict=True)
@@ -226,6 +232,10 @@ def brisk_reflexes(case: Case) -> tuple[str, ...]:
 
 def objective_weakness(case: Case) -> tuple[str, ...]:
     """D1: MRC power 4 or less in ankle dorsiflexion or plantarflexion, described."""
+    weak_max = limit("mrc_weak_max")
+    exam = case.exam
+    if not any(v is not None and v <= weak_max for item, _ in _POWER for v in exam[item]):
+        return ()
     weak = []
     for item, name in _POWER:
         weak += [
@@ -260,6 +270,9 @@ def lops(case: Case) -> tuple[str, ...]:
 
 def limb_ischaemia(case: Case) -> tuple[str, ...]:
     """D1: pedal pulses absent, or a valid ABI below the ischaemia line, on either side."""
+    exam = case.exam
+    if "absent" not in exam["pedal_pulses"] and exam["abi"] == NOT_RECORDED:
+        return ()
     signs = [
         f"pedal pulses absent ({s})" for s, v in zip(SIDES, case.exam["pedal_pulses"], strict=True) if v == "absent"
     ]
@@ -319,8 +332,13 @@ def at_least(lab: Lab, mmol: str, mg: str) -> bool:
     return lab.value >= line
 
 
+_GLUCOSE_TESTS = frozenset({*DIAGNOSTIC_GLUCOSE, "random_glucose"})
+
+
 def glucose_status(case: Case, by_test: dict[str, list[Reading]]) -> Glucose:
     """G1 (and A2): two diabetes-range results confirm, one is likely; pregnancy reads fasting and OGTT by NG3."""
+    if case.diabetes != "known" and not _GLUCOSE_TESTS.intersection(by_test):
+        return _NO_GLUCOSE
     counted = ("hba1c",) if case.pregnant else DIAGNOSTIC_GLUCOSE
     latest = {t: by_test[t][0] for t in (*counted, "random_glucose") if t in by_test}
     diabetic = [r for r in latest.values() if r.band == "diabetes"]
@@ -353,6 +371,9 @@ def _gestational(case: Case, by_test: dict[str, list[Reading]]) -> tuple[str, ..
     )
 
 
+_B12_TESTS = frozenset({"b12", "active_b12", "mma", "homocysteine"})
+
+
 def b12_reading(latest: dict[str, Reading], pregnant: bool = False) -> Reading | None:
     """The B12 result that counts: the later of b12 and active_b12 (same date: the worse); in pregnancy active B12."""
     if pregnant and "active_b12" in latest:
@@ -365,6 +386,8 @@ def b12_reading(latest: dict[str, Reading], pregnant: bool = False) -> Reading |
 
 def b12_status(case: Case, latest: dict[str, Reading]) -> B12:
     """B1: deficient confirms; indeterminate asks for MMA, which decides; nitrous oxide; active B12 in pregnancy."""
+    if not _B12_TESTS.intersection(latest) and "nitrous_oxide" not in case.b12_risks:
+        return _NO_B12
     b12, mma, hcy = b12_reading(latest, case.pregnant), latest.get("mma"), latest.get("homocysteine")
     nitrous = "nitrous_oxide" in case.b12_risks
     evidence = [describe(r) for r in (b12, mma, hcy) if r is not None]
@@ -411,3 +434,8 @@ def _stronger(current: str | None, other: str) -> str:
     if current is None or _CERTAINTY_RANK[other] > _CERTAINTY_RANK[current]:
         return other
     return current
+
+
+# The answers when a case has no result of the kind (most cases lack some): built once.
+_NO_GLUCOSE = Glucose(None, None, (), False)
+_NO_B12 = B12(None, False, False, False, False, False, ())
