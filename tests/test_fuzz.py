@@ -233,6 +233,14 @@ ENDPOINTS = [
         extra_fields={"labs-version": ["0", "1", "-1"]},
     ),
     Endpoint(
+        "handout_give",
+        "clinician",
+        lambda w: reverse("handout_give", args=[w.workup.pk]),
+        lambda w: None,
+        examples=30,
+        extra_fields={"large_print": ["1", "", "x"], "version": ["0", "x"]},
+    ),
+    Endpoint(
         "lab_import",
         "clinician",
         lambda w: reverse("lab_import", args=[w.workup.pk]),
@@ -282,6 +290,8 @@ READ_ONLY = {
     "workup_detail",
     "healthz",
     "whoami",
+    "handout_print",
+    "handout_pdf",
     "fhir_metadata",
     "fhir_bundle",
 }

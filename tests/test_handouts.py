@@ -20,6 +20,7 @@ from workup import handouts
 from workup.handouts import ADVICE, CAUSE_WORDS, PATTERN_WORDS, RED_FLAG_WORDS, Advice
 from workup.models import Workup
 from workup.rules import sources, vocab
+from workup.rules.text import fill
 from workup.rules.thresholds import LIMITS, RULESET, Threshold
 
 FIXTURE_DAY = date(2026, 11, 21)
@@ -136,11 +137,13 @@ def test_no_number_is_typed_into_the_advice() -> None:
         assert not TYPED_NUMBER.search(template)
 
 
-def test_doses_follow_the_threshold_table(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_doses_follow_the_threshold_table(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     by_key = {a.key: a for a in handouts.all_entries()}
     assert "Hold for 1 to 2 minutes" in by_key["calf_stretch"].dose
     assert "Do this 10 to 15 times" in by_key["nerve_glide"].dose
     monkeypatch.setitem(LIMITS, "calf_stretch_to", Threshold(3, "minutes", "a changed ruleset"))
+    fill.cache_clear()  # texts are filled once per template; a changed table (a new ruleset) fills them afresh
+    request.addfinalizer(fill.cache_clear)
     assert "Hold for 1 to 3 minutes" in {a.key: a for a in handouts.all_entries()}["calf_stretch"].dose
 
 
