@@ -9,7 +9,7 @@ from workup.rules import text
 from workup.rules.build import Outcome
 from workup.rules.case import Case
 from workup.rules.facts import SIDES, bilateral_weakness, limb_ischaemia, objective_weakness
-from workup.rules.labs import fmt
+from workup.rules.labs import duration
 from workup.rules.thresholds import limit
 from workup.rules.vocab import RED_FLAGS
 
@@ -69,7 +69,7 @@ def _flags(s: Seen, *wanted: str) -> tuple[str, ...]:
 
 
 def _weeks(s: Seen) -> str:
-    return f"{fmt(s.weeks or 0)} weeks"
+    return duration(s.weeks or 0)
 
 
 def e1_stroke(s: Seen, out: Outcome) -> None:

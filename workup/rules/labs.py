@@ -60,6 +60,18 @@ def fmt(value: float) -> str:
     return f"{value:.6g}"
 
 
+def duration(weeks: float) -> str:
+    """Say a duration as a clinician would: '3 days' under a week, '1 week', '8 weeks', '2.5 weeks'."""
+    if weeks < 1:
+        days = max(1, round(weeks * DAYS_PER_WEEK))
+        return "1 day" if days == 1 else f"{days} days"
+    shown = fmt(weeks)
+    return "1 week" if weeks == 1 else f"{shown} weeks"
+
+
+DAYS_PER_WEEK = 7  # a calendar fact, not a clinical threshold
+
+
 def as_number(value: object) -> float | None:
     """Return a JSON number (int, float or Decimal, never bool, never NaN/inf) as float, else None."""
     kind = type(value)

@@ -18,7 +18,7 @@ from workup.rules import sources as src
 from workup.rules.build import Outcome
 from workup.rules.emergency import Seen
 from workup.rules.facts import BLOODS_PATTERNS, SIDES, Facts, at_least, describe
-from workup.rules.labs import fmt
+from workup.rules.labs import duration, fmt
 from workup.rules.thresholds import limit
 from workup.rules.vocab import AREAS, CAUSES, CHEMOTHERAPY, CNS_HISTORY, FOOT_HISTORY, PATTERN, RED_FLAG_NOTE_WORDS
 from workup.rules.vocab import SIDES as SIDE_LABELS
@@ -59,8 +59,7 @@ def _weeks(f: Facts) -> float:
 
 
 def _fmt_weeks(weeks: float) -> str:
-    shown = fmt(weeks)
-    return f"{shown} week" if weeks == 1 else f"{shown} weeks"  # English plural, not a threshold
+    return duration(weeks)
 
 
 def _lab_findings(f: Facts, out: Outcome, tests: tuple[str, ...], rule: str) -> None:
