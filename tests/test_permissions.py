@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import make_user, typical_case
 from workup.models import Letter
@@ -69,6 +70,28 @@ ROWS = [
     Row("letter_sign", "post", lambda o: f"/letters/{o['letter'].pk}/sign/", SIGNERS_OWN_CLINIC),
     Row("letter_pdf", "get", lambda o: f"/letters/{o['letter'].pk}/pdf/", RECORDERS_OWN_CLINIC),
     Row("letter_addendum", "get", lambda o: f"/letters/{o['letter'].pk}/addendum/", RECORDERS_OWN_CLINIC),
+    Row(
+        "letter_anyway",
+        "post",
+        lambda o: f"/letters/workup/{o['workup'].pk}/anyway/",
+        SIGNERS_OWN_CLINIC,
+        data=lambda o: {},
+    ),
+    Row(
+        "referral_decline",
+        "post",
+        lambda o: f"/letters/workup/{o['workup'].pk}/decline/",
+        SIGNERS_OWN_CLINIC,
+        data=lambda o: {},
+    ),
+    Row("letter_sent", "post", lambda o: f"/letters/{o['issued'].pk}/sent/", RECORDERS_OWN_CLINIC, data=lambda o: {}),
+    Row(
+        "letter_booked", "post", lambda o: f"/letters/{o['issued'].pk}/booked/", RECORDERS_OWN_CLINIC, data=lambda o: {}
+    ),
+    Row("letter_reply", "post", lambda o: f"/letters/{o['issued'].pk}/reply/", RECORDERS_OWN_CLINIC, data=lambda o: {}),
+    Row("letter_reply_pdf", "get", lambda o: f"/letters/{o['issued'].pk}/reply.pdf", RECORDERS_OWN_CLINIC),
+    Row("letter_cancel", "post", lambda o: f"/letters/{o['letter'].pk}/cancel/", SIGNERS_OWN_CLINIC, data=lambda o: {}),
+    Row("workup_print", "get", lambda o: f"/workups/{o['workup'].pk}/print/", RECORDERS_OWN_CLINIC),
     Row("clinic_staff", "get", lambda o: "/clinic/staff/", ADMINS),
     Row("clinic_staff_edit", "get", lambda o: f"/clinic/staff/{o['intake'].pk}/", ADMINS_OWN_CLINIC),
     Row("clinic_audit", "get", lambda o: "/clinic/audit/", ADMINS),
@@ -133,6 +156,10 @@ def objects(
         urgency="routine",
         created_by=clinician,
         status=Letter.Status.ISSUED,
+        pdf=b"%PDF-1.7 matrix",
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7 matrix").hexdigest(),
+        signed_by=clinician,
+        signed_at=timezone.now(),
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
@@ -205,7 +232,7 @@ def test_letters_of_another_clinic_answer_404(objects: dict[str, Any], clinician
         workup=objects["workup"],
         reference="WU-TEST-1",
         kind="referral",
-        service="neurology",
+        service="vascular",
         urgency="routine",
         created_by=clinician,
     )

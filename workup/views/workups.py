@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from workup import letters
 from workup.access import AuthedRequest, get_workup, may_sign, recorder_required
 from workup.forms import (
     SECTION_FORMS,
@@ -27,6 +28,7 @@ from workup.services import audit
 from workup.services.workups import (
     RoutineStopped,
     StaleSection,
+    evaluate_workup,
     replace_labs,
     save_section,
     section_problems,
@@ -147,3 +149,24 @@ def _page(request: AuthedRequest, workup: Workup, status: int = 200, **kwargs: A
     response = render_workup_page(request, workup, may_sign=may_sign(request.user), **kwargs)
     response.status_code = status
     return response
+
+
+@recorder_required
+def workup_print(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    """The workup on one or two A4 pages: the record as the letter words it, identifiers on every page, no controls."""
+    workup = get_workup(request.user, workup_id)
+    audit.record(user=request.user, action="view", obj=workup, request=request)
+    evaluation = evaluate_workup(workup)
+    case, rec = evaluation.case, evaluation.recommendation or {}
+    context = {
+        "workup": workup,
+        "patient": workup.patient,
+        "rec": rec,
+        "problems": evaluation.problems,
+        "presentation": letters.presentation_rows(case.get("presentation", {})),
+        "history": letters.history_rows(case.get("history", {}), patient=case.get("patient", {})),
+        "exam": letters.exam_rows(case.get("exam", {})),
+        "labs": letters.lab_rows(case.get("labs", [])),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "workup/print.html", context)
