@@ -123,7 +123,8 @@ class ReferAnywayForm(VisibleTextMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="anyway", **kwargs)
+        kwargs.setdefault("prefix", "anyway")
+        super().__init__(*args, **kwargs)
         self.helper = _helper("service", "urgency", "reason", submit="Refer anyway", css="btn-outline-primary")
 
 
@@ -134,7 +135,8 @@ class DeclineForm(VisibleTextMixin, forms.Form):
     reason = _reason("Why you are not referring", "Recorded on the workup and in the audit trail.")
 
     def __init__(self, *args: Any, referrals: list[dict[str, Any]], **kwargs: Any) -> None:
-        super().__init__(*args, prefix="decline", **kwargs)
+        kwargs.setdefault("prefix", "decline")
+        super().__init__(*args, **kwargs)
         field = self.fields["service"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(r["service"], referral_label(r)) for r in referrals]
@@ -155,7 +157,8 @@ class SentForm(VisibleTextMixin, forms.Form):
     sent_on = forms.DateField(label="Sent on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="sent", **kwargs)
+        kwargs.setdefault("prefix", "sent")
+        super().__init__(*args, **kwargs)
         self.initial.setdefault("sent_on", timezone.localdate())
         self.helper = _helper("via", "reference", "sent_on", submit="Record as sent")
 
@@ -186,7 +189,8 @@ class BookedForm(VisibleTextMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="booked", **kwargs)
+        kwargs.setdefault("prefix", "booked")
+        super().__init__(*args, **kwargs)
         self.helper = _helper("note", submit="Record as acknowledged or booked")
 
 
@@ -196,7 +200,8 @@ class ReplyForm(forms.Form):
     reply = forms.FileField(label="Specialist's reply (PDF, at most 10 MB)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="reply", **kwargs)
+        kwargs.setdefault("prefix", "reply")
+        super().__init__(*args, **kwargs)
         self.fields["reply"].widget.attrs["accept"] = "application/pdf,.pdf"
         self.helper = _helper("reply", submit="Attach the reply")
 
@@ -215,5 +220,6 @@ class CancelForm(VisibleTextMixin, forms.Form):
     reason = _reason("Why the referral is cancelled", "Kept with the letter and in the audit trail.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, prefix="cancel", **kwargs)
+        kwargs.setdefault("prefix", "cancel")
+        super().__init__(*args, **kwargs)
         self.helper = _helper("reason", submit="Cancel the referral", css="btn-outline-danger")

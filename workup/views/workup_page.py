@@ -69,6 +69,7 @@ def render_workup_page(
     context = {
         "workup": workup,
         "patient": workup.patient,
+        "banner_patient": workup.patient,
         "today": today,
         "forms": section_forms,
         "formset": formset,
