@@ -29,10 +29,22 @@ from tests.conftest import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
 from workup.forms.login import LoginForm
 from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.forms_letters import AddendumForm, DraftForm, SignForm
+from workup.forms_letters import (
+    AddendumForm,
+    BookedForm,
+    CancelForm,
+    DeclineForm,
+    DraftForm,
+    ReferAnywayForm,
+    ReplyForm,
+    SentForm,
+    SignForm,
+)
+from workup.letters import referral_options
 from workup.models import Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token
+from workup.services.workups import evaluate_workup
 from workup.views.lab_import import UploadForm
 
 pytestmark = pytest.mark.django_db
@@ -259,6 +271,23 @@ ENDPOINTS = [
     Endpoint("letter_edit", "clinician", _letter("letter_edit"), lambda w: DraftForm()),
     Endpoint("letter_sign", "clinician", _letter("letter_sign"), lambda w: SignForm(), examples=40),
     Endpoint("letter_addendum", "clinician", _letter("letter_addendum", "issued"), lambda w: AddendumForm()),
+    Endpoint(
+        "letter_anyway",
+        "clinician",
+        lambda w: reverse("letter_anyway", args=[w.workup.pk]),
+        lambda w: ReferAnywayForm(),
+    ),
+    Endpoint(
+        "referral_decline",
+        "clinician",
+        lambda w: reverse("referral_decline", args=[w.workup.pk]),
+        lambda w: DeclineForm(referrals=referral_options(evaluate_workup(w.workup).recommendation)),
+        examples=40,
+    ),
+    Endpoint("letter_sent", "clinician", _letter("letter_sent", "issued"), lambda w: SentForm(), examples=40),
+    Endpoint("letter_booked", "clinician", _letter("letter_booked", "issued"), lambda w: BookedForm(), examples=30),
+    Endpoint("letter_reply", "clinician", _letter("letter_reply", "issued"), lambda w: ReplyForm(), examples=30),
+    Endpoint("letter_cancel", "clinician", _letter("letter_cancel"), lambda w: CancelForm(), examples=40),
     Endpoint("clinic_staff", "admin", lambda w: reverse("clinic_staff"), lambda w: StaffForm()),
     Endpoint(
         "clinic_staff_edit",
@@ -285,6 +314,8 @@ ENDPOINTS = [
 READ_ONLY = {
     "letter_detail",
     "letter_pdf",
+    "letter_reply_pdf",
+    "workup_print",
     "clinic_audit",
     "patient_detail",
     "workup_detail",

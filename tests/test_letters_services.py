@@ -55,8 +55,10 @@ def test_draft_is_addressed_as_the_engine_recommends(draft: Letter) -> None:
     assert actions(draft) == ["create"]
 
 
-def test_preparing_the_same_referral_twice_reuses_the_open_draft(draft: Letter, workup: Workup, intake: Any) -> None:
-    assert services.create_draft(user=intake, workup=workup, service="neurology") == draft
+def test_preparing_the_same_referral_twice_points_to_the_open_draft(draft: Letter, workup: Workup, intake: Any) -> None:
+    with pytest.raises(services.OpenDraftExists) as refused:
+        services.create_draft(user=intake, workup=workup, service="neurology")
+    assert refused.value.letter == draft
     assert Letter.objects.count() == 1
 
 

@@ -39,6 +39,12 @@ def url(name: str, letter: Letter) -> str:
     return reverse(name, kwargs={"letter_id": letter.pk})
 
 
+def sign_data(client: Any, letter: Letter) -> dict[str, Any]:
+    """What the sign form on the letter's page posts: the box ticked, and the preview the clinician read."""
+    form = client.get(url("letter_detail", letter)).context["sign_form"]
+    return {"confirm": "on", "draft_version": form.initial["draft_version"], "preview": form.initial["preview"]}
+
+
 # Preparing a letter
 
 
@@ -144,7 +150,7 @@ def test_signing_needs_the_confirmation_box(login: Any, clinician: Any, draft: L
 
 def test_clinician_signs_and_every_download_is_identical(login: Any, clinician: Any, draft: Letter) -> None:
     client = login(clinician)
-    response = client.post(url("letter_sign", draft), {"confirm": "on", "draft_version": 0}, follow=True)
+    response = client.post(url("letter_sign", draft), sign_data(client, draft), follow=True)
     assert "Signed and issued" in text(response)
     stored = Letter.objects.get(pk=draft.pk)
     first, second = client.get(url("letter_pdf", stored)), client.get(url("letter_pdf", stored))
@@ -161,7 +167,8 @@ def test_a_rendering_failure_shows_why_and_leaves_the_draft(
         raise RuntimeError("font missing")
 
     monkeypatch.setattr("weasyprint.document.Document.write_pdf", broken)
-    response = login(clinician).post(url("letter_sign", draft), {"confirm": "on", "draft_version": 0}, follow=True)
+    client = login(clinician)
+    response = client.post(url("letter_sign", draft), sign_data(client, draft), follow=True)
     body = text(response)
     assert "The letter was not signed. Nothing was issued and the draft is unchanged." in body
     assert "font missing" in body
@@ -190,19 +197,19 @@ def test_addendum_screen_starts_a_new_version(login: Any, clinician: Any, issued
 # The letters panel on the workup page
 
 
-def test_panel_lists_letters_in_one_query_with_download_links(
+def test_panel_lists_letters_and_declines_in_two_queries_with_download_links(
     clinician: Any, issued: Letter, workup: Workup, django_assert_num_queries: Any
 ) -> None:
     evaluation = evaluate_workup(workup)
     services.create_addendum(user=clinician, letter=issued, reason="Correction.")
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         html = render_to_string(
             "letters/_workup_panel.html", {"workup": workup, "may_sign": True, "evaluation": evaluation}
         )
     html = re.sub(r"\s+", " ", html)
     assert f"{issued.reference} v1" in html and f"{issued.reference} v2" in html
     assert url("letter_pdf", issued) in html
-    assert "Prepare referral letter" in html
+    assert "Choose or decline a referral" in html
 
 
 def test_panel_explains_when_there_is_no_referral_yet(workup: Workup) -> None:
@@ -211,13 +218,14 @@ def test_panel_explains_when_there_is_no_referral_yet(workup: Workup) -> None:
         "letters/_workup_panel.html", {"workup": workup, "may_sign": True, "evaluation": evaluate_workup(workup)}
     )
     assert "No referral to make yet" in html
-    assert "Prepare referral letter" not in html
+    assert "Choose or decline a referral" not in html
+    assert "Refer anyway" in html
 
 
 def test_workup_page_shows_the_letters_panel(login: Any, intake: Any, draft: Letter) -> None:
     body = text(login(intake).get(reverse("workup_detail", kwargs={"workup_id": draft.workup_id})))
     assert f"{draft.reference} v1" in body
-    assert "Prepare referral letter" in body
+    assert "Prepare the neurology letter" in body  # beside the recommendation's step that asks for it
 
 
 def test_a_tampered_pdf_is_withheld_logged_and_audited(

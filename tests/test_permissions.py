@@ -81,6 +81,28 @@ ROWS = [
     ),
     Row("handout_print", "get", lambda o: f"/handouts/workup/{o['workup'].pk}/", RECORDERS_OWN_CLINIC),
     Row("handout_pdf", "get", lambda o: f"/handouts/workup/{o['workup'].pk}/pdf/", RECORDERS_OWN_CLINIC),
+    Row(
+        "letter_anyway",
+        "post",
+        lambda o: f"/letters/workup/{o['workup'].pk}/anyway/",
+        SIGNERS_OWN_CLINIC,
+        data=lambda o: {},
+    ),
+    Row(
+        "referral_decline",
+        "post",
+        lambda o: f"/letters/workup/{o['workup'].pk}/decline/",
+        SIGNERS_OWN_CLINIC,
+        data=lambda o: {},
+    ),
+    Row("letter_sent", "post", lambda o: f"/letters/{o['issued'].pk}/sent/", RECORDERS_OWN_CLINIC, data=lambda o: {}),
+    Row(
+        "letter_booked", "post", lambda o: f"/letters/{o['issued'].pk}/booked/", RECORDERS_OWN_CLINIC, data=lambda o: {}
+    ),
+    Row("letter_reply", "post", lambda o: f"/letters/{o['issued'].pk}/reply/", RECORDERS_OWN_CLINIC, data=lambda o: {}),
+    Row("letter_reply_pdf", "get", lambda o: f"/letters/{o['issued'].pk}/reply.pdf", RECORDERS_OWN_CLINIC),
+    Row("letter_cancel", "post", lambda o: f"/letters/{o['letter'].pk}/cancel/", SIGNERS_OWN_CLINIC, data=lambda o: {}),
+    Row("workup_print", "get", lambda o: f"/workups/{o['workup'].pk}/print/", RECORDERS_OWN_CLINIC),
     Row("clinic_staff", "get", lambda o: "/clinic/staff/", ADMINS),
     Row("clinic_staff_edit", "get", lambda o: f"/clinic/staff/{o['intake'].pk}/", ADMINS_OWN_CLINIC),
     Row("clinic_audit", "get", lambda o: "/clinic/audit/", ADMINS),
@@ -221,7 +243,7 @@ def test_letters_of_another_clinic_answer_404(objects: dict[str, Any], clinician
         workup=objects["workup"],
         reference="WU-TEST-1",
         kind="referral",
-        service="neurology",
+        service="vascular",
         urgency="routine",
         created_by=clinician,
     )

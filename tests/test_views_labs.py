@@ -146,11 +146,25 @@ def test_unusual_value_is_saved_with_a_warning_beside_it(login: Any, intake: Any
     assert "Check: 40 mmol/L is outside the usual range for fasting glucose" in page
 
 
+def shown_rows(client: Any, workup: Workup) -> list[dict[str, Any]]:
+    """The stored rows as the page shows them (with their row id and digest), ready to post back."""
+    formset = client.get(reverse("workup_detail", args=[workup.pk])).context["formset"]
+    return [{k: v for k, v in f.initial.items() if v is not None} for f in formset.forms if f.initial]
+
+
 def test_ticked_remove_deletes_a_result(login: Any, intake: Any, started: Workup) -> None:
     client = login(intake)
     client.post(labs_url(started), labs_post([glucose(), b12()]))
-    client.post(labs_url(started), labs_post([glucose(), b12(DELETE="on")], version=1, initial=2))
+    first, second = shown_rows(client, started)
+    client.post(labs_url(started), labs_post([first, second | {"DELETE": "on"}], version=1, initial=2))
     assert [lab.test for lab in started.labs.all()] == ["fasting_glucose"]
+
+
+def test_rows_not_posted_back_are_kept(login: Any, intake: Any, started: Workup) -> None:
+    client = login(intake)
+    client.post(labs_url(started), labs_post([glucose()]))
+    client.post(labs_url(started), labs_post([b12()], version=1))
+    assert sorted(lab.test for lab in started.labs.all()) == ["b12", "fasting_glucose"]
 
 
 def test_blank_rows_are_skipped(login: Any, intake: Any, started: Workup) -> None:
@@ -158,17 +172,32 @@ def test_blank_rows_are_skipped(login: Any, intake: Any, started: Workup) -> Non
     assert response.status_code == 302 and started.labs.count() == 1
 
 
-def test_second_save_of_results_is_refused_and_shows_what_is_saved(
+def test_two_users_saving_results_at_once_keep_both(login: Any, intake: Any, clinician: Any, started: Workup) -> None:
+    login(clinician).post(labs_url(started), labs_post([glucose()]))
+    response = login(intake).post(labs_url(started), labs_post([b12(value="90")]))  # opened before the first save
+    assert response.status_code == 302
+    assert sorted(lab.test for lab in started.labs.all()) == ["b12", "fasting_glucose"]
+
+
+def test_an_edit_to_a_result_someone_else_changed_keeps_both_versions(
     login: Any, intake: Any, clinician: Any, started: Workup
 ) -> None:
-    login(clinician).post(labs_url(started), labs_post([glucose()]))
-    response = login(intake).post(labs_url(started), labs_post([b12(value="90")]))
-    page = page_text(response)
-    assert response.status_code == 409 and "someone else saved this section" in page
-    assert "Fasting glucose</dt>" in page and "7 mmol/L" in page  # what is saved now
-    assert 'name="labs-0-value" value="90"' in page  # the user's rows are kept
-    assert 'name="labs-version" value="1"' in page
-    assert [lab.test for lab in started.labs.all()] == ["fasting_glucose"]
+    client = login(intake)
+    client.post(labs_url(started), labs_post([glucose()]))
+    (row,) = shown_rows(client, started)
+    started.labs.update(value="8.0")  # the clinician corrects it meanwhile
+    response = client.post(labs_url(started), labs_post([row | {"value": "7.5"}], version=1, initial=1), follow=True)
+    assert sorted(float(lab.value) for lab in started.labs.all()) == [7.5, 8.0]
+    assert "Remove the one that is wrong" in page_text(response)
+
+
+def test_a_removal_of_a_result_someone_else_changed_keeps_it(login: Any, intake: Any, started: Workup) -> None:
+    client = login(intake)
+    client.post(labs_url(started), labs_post([glucose()]))
+    (row,) = shown_rows(client, started)
+    started.labs.update(value="8.0")
+    client.post(labs_url(started), labs_post([row | {"DELETE": "on"}], version=1, initial=1))
+    assert [float(lab.value) for lab in started.labs.all()] == [8.0]
 
 
 def test_results_are_not_saved_during_an_emergency(login: Any, intake: Any, started: Workup) -> None:

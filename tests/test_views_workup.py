@@ -135,21 +135,21 @@ def test_section_url_only_accepts_post(login: Any, intake: Any, workup: Any) -> 
 # Presentation and red flags
 
 
-def test_saving_presentation_updates_stage_and_redirects_to_history(
+def test_saving_presentation_updates_stage_and_returns_to_the_section(
     login: Any, intake: Any, new_workup: Workup
 ) -> None:
     response = login(intake).post(section_url(new_workup, "presentation"), presentation())
-    assert response.status_code == 302 and response["Location"].endswith("#section-history")
+    assert response.status_code == 302 and response["Location"].endswith("#section-presentation")
     saved = Workup.objects.get(pk=new_workup.pk)
     assert saved.onset == "gradual" and saved.areas == ["toes", "sole"] and saved.red_flags == []
     assert saved.stage == "exam" and saved.presentation_version == 1
 
 
-def test_saved_message_is_shown_where_the_user_lands_next(login: Any, intake: Any, new_workup: Workup) -> None:
+def test_saved_message_is_shown_in_the_section_saved(login: Any, intake: Any, new_workup: Workup) -> None:
     response = login(intake).post(section_url(new_workup, "presentation"), presentation(), follow=True)
     page = text(response)
-    assert page.index("Presentation and red flags saved") > page.index('id="section-history"')
-    assert page.index("Presentation and red flags saved") < page.index('id="section-exam"')
+    assert page.index("Presentation and red flags saved") > page.index('id="section-presentation"')
+    assert page.index("Presentation and red flags saved") < page.index('id="section-history"')
 
 
 @pytest.mark.parametrize(

@@ -258,6 +258,7 @@ def test_a_low_copper_is_read_against_the_labs_range(login: Any, intake: Any, wo
         "reference_low": "11",
         "reference_high": "22",
     }
+    workup.labs.all().delete()
     login(intake).post(reverse("workup_section", args=[workup.pk, "labs"]), labs_post([row]))
     assert saved(workup).labs.get().test == "copper"
     assert "copper_deficiency" in causes(workup) and "refer_haematology" in steps(workup)

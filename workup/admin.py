@@ -226,7 +226,7 @@ class LetterAdminForm(VisibleTextAdminForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if Letter.objects.filter(pk=self.instance.pk, status=Letter.Status.ISSUED).exists():
+        if Letter.objects.filter(pk=self.instance.pk, signed_at__isnull=False).exists():
             raise forms.ValidationError("This letter has been signed and issued: it can no longer be changed.")
         return data
 

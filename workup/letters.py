@@ -153,7 +153,8 @@ def _join(items: list[str]) -> str:
 def build_context(source: LetterSource) -> dict[str, Any]:
     """Everything the letter templates print, in the order they print it."""
     letter, rec, case = source.letter, source.recommendation, source.case
-    referral = find_referral(rec, letter.service) or {
+    # A referral at the clinician's discretion keeps their service and urgency, whatever the engine suggests.
+    referral = (None if letter.discretion_reason else find_referral(rec, letter.service)) or {
         "service": letter.service,
         "urgency": letter.urgency,
         "requests": [],
@@ -202,7 +203,25 @@ def build_context(source: LetterSource) -> dict[str, Any]:
             compact_rows(history_rows(case.get("history", {}), patient=case.get("patient", {})))
         ),
         "red_flags_present": [label(vocab.RED_FLAGS, f) for f in case.get("presentation", {}).get("red_flags") or []],
+        "discretion": (
+            {"reason": letter.discretion_reason, "suggested": suggested_text(rec)} if letter.discretion_reason else None
+        ),
     }
+
+
+def suggested_text(rec: dict[str, Any]) -> str:
+    """What the decision support suggested, in one sentence: its referrals, or its stage and first next step."""
+    ruleset = f" (ruleset {rec['ruleset']})" if rec.get("ruleset") else ""
+    referrals = [
+        f"{label(vocab.SERVICES, r['service']).lower()} ({label(vocab.URGENCY, r['urgency']).lower()})"
+        for r in referral_options(rec)
+    ]
+    if referrals:
+        return f"The decision support{ruleset} suggested a referral to {_join(referrals)}."
+    stage = label(vocab.STAGE, rec["stage"]).lower() if rec.get("stage") else "not worked out"
+    steps = rec.get("next_steps") or []
+    first = f"; its next step was: {steps[0]['text'].rstrip('.')}" if steps else ""
+    return f"The decision support{ruleset} suggested no referral (stage: {stage}){first}."
 
 
 def chain_reference(reference: str) -> str:

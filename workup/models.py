@@ -243,6 +243,16 @@ class Letter(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ISSUED = "issued", "Signed and issued"
+        SENT = "sent", "Sent"
+        BOOKED = "booked", "Acknowledged or booked"
+        REPLIED = "replied", "Outcome received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class SentVia(models.TextChoices):
+        ERS = "ers", "NHS e-Referral Service (UBRN)"
+        EMAIL = "email", "Secure email"
+        POST = "post", "Post"
+        BY_HAND = "by_hand", "Handed to the patient"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     workup = models.ForeignKey(Workup, on_delete=models.PROTECT, related_name="letters")
@@ -273,19 +283,44 @@ class Letter(models.Model):
     recommendation = models.JSONField(null=True, blank=True)
     case = models.JSONField(null=True, blank=True)
     ruleset = models.CharField(max_length=20, blank=True)
+    # "Refer anyway": the clinician's reason for a referral the decision support did not suggest (or not so soon).
+    discretion_reason = models.TextField(blank=True)
+
+    # The referral's life after signing (services.referrals): sent -> acknowledged or booked -> outcome received.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_via = models.CharField(max_length=10, choices=SentVia.choices, blank=True)
+    sent_reference = models.CharField("UBRN, address or note", max_length=200, blank=True)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    booked_note = models.CharField(max_length=300, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    reply_pdf = models.BinaryField(null=True, blank=True, editable=False)
+    reply_sha256 = models.CharField(max_length=64, blank=True)
+    reply_filename = models.CharField(max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             # Signed means signed: an issued letter always has the stored bytes, their hash and its signer.
             models.CheckConstraint(
-                condition=~models.Q(status="issued")
+                condition=~models.Q(status__in=["issued", "sent", "booked", "replied"])
                 | (
                     models.Q(pdf__isnull=False, signed_by__isnull=False, signed_at__isnull=False)
                     & ~models.Q(pdf_sha256="")
                 ),
                 name="letter_issued_has_pdf",
-            )
+            ),
+            # Ten "prepare" clicks at once still make one draft: the database, not the view, is the last word.
+            models.UniqueConstraint(
+                fields=["workup", "service"],
+                condition=models.Q(status="draft"),
+                name="letter_one_open_draft_per_service",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +328,30 @@ class Letter(models.Model):
 
     @property
     def is_issued(self) -> bool:
-        return self.status == self.Status.ISSUED
+        """Signed: its PDF is stored for good, whatever happened to the referral afterwards."""
+        return self.status != self.Status.DRAFT and self.signed_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting on someone: a draft, or a referral not yet answered or cancelled."""
+        return self.status not in (self.Status.REPLIED, self.Status.CANCELLED)
+
+
+class ReferralDecision(models.Model):
+    """A clinician declined a referral the decision support suggested, and said why."""
+
+    workup = models.ForeignKey(Workup, on_delete=models.PROTECT, related_name="referral_decisions")
+    service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
+    urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY))
+    reason = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"Declined {self.service} ({self.urgency})"
 
 
 class ApiToken(models.Model):

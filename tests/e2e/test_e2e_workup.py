@@ -53,7 +53,7 @@ def fill_presentation(page: Page) -> None:
     section.get_by_label("Burning pain").check()
     section.get_by_label("None of these (asked)").check()
     section.get_by_role("button", name="Save presentation").click()
-    expect(page.locator("#section-history .section-saved")).to_contain_text("Presentation and red flags saved")
+    expect(page.locator("#section-presentation .section-saved")).to_contain_text("Presentation and red flags saved")
 
 
 def fill_exam(page: Page) -> None:
@@ -68,7 +68,7 @@ def fill_exam(page: Page) -> None:
         grid.get_by_label(f"Power, ankle dorsiflexion (MRC 0-5), {side}").select_option(label="5 normal")
         grid.get_by_label(f"Pedal pulses, {side}").select_option(label="Present")
     grid.get_by_role("button", name="Save examination").click()
-    expect(page.locator("#section-labs .section-saved")).to_contain_text("Examination saved")
+    expect(page.locator("#section-exam .section-saved")).to_contain_text("Examination saved")
 
 
 def fill_result(page: Page, row: int, test: str, value: str, unit: str, *, comparator: str = "") -> None:
@@ -212,7 +212,7 @@ def test_red_flags_never_asked_are_asked_before_anything_else(
     question = page.locator("#red-flag-question")
     expect(question).to_contain_text("Red flags not asked yet")
     expect(page.locator("#recommendation .stage-steps li.current")).to_contain_text("Red flags")
-    question.get_by_role("link", name="Answer the red-flag questions").click()
+    question.get_by_role("link", name="Record red flags").click()
     wait_until_scrolled_to(page, "red-flags")
     page.get_by_label("None of these (asked)").check()
     section.get_by_role("button", name="Save presentation").click()

@@ -8,10 +8,11 @@ from typing import Any
 
 from django import forms
 
-from workup import rules
+from workup import merge, rules
 from workup.forms.hygiene import VisibleTextMixin
 from workup.models import LabResult
 from workup.rules import vocab
+from workup.services.workups import RowEdit
 
 # How units read on screen; the stored code is the contract's ASCII spelling.
 UNIT_LABELS: dict[str, str] = {
@@ -81,6 +82,9 @@ class LabRowForm(VisibleTextMixin, forms.Form):
     )
     reference_low = _decimal("Lab range, low", "lower limit")
     reference_high = _decimal("Lab range, high", "upper limit")
+    # Which stored result the row shows, and a digest of how it read: a save changes only what the user changed.
+    row_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     reading: dict[str, Any] | None = None  # what the page shows beside a saved result (views.workup_page)
     is_extra = True  # a blank row offered for a new result (BaseLabFormSet marks the stored ones)
 
@@ -215,6 +219,18 @@ class BaseLabFormSet(forms.BaseFormSet):
     def rows(self) -> list[dict[str, Any]]:
         return [f.row() for f in self.kept_forms()]
 
+    def edits(self) -> list[RowEdit]:
+        """The rows as services.save_labs reads them: kept rows, and the stored rows the user ticked Remove."""
+        edits = [
+            RowEdit(values=f.row(), row_id=f.cleaned_data.get("row_id"), seen=f.cleaned_data.get("seen") or "")
+            for f in self.kept_forms()
+        ]
+        for form in self.forms:
+            row_id = form.cleaned_data.get("row_id")
+            if row_id and self._should_delete_form(form):  # type: ignore[attr-defined]
+                edits.append(RowEdit(values={}, row_id=row_id, seen=form.cleaned_data.get("seen") or "", remove=True))
+        return edits
+
 
 LabFormSet = forms.formset_factory(
     LabRowForm,
@@ -239,6 +255,8 @@ def lab_formset(data: Any = None, *, today: date, labs: list[LabResult] | None =
 def lab_initial(lab: LabResult) -> dict[str, Any]:
     """A stored result as the initial values of its row."""
     return {
+        "row_id": lab.pk,
+        "seen": merge.lab_digest({name: getattr(lab, name) for name in merge.LAB_FIELDS}),
         "test": lab.test,
         "comparator": lab.comparator,
         "value": _tidy(lab.value),

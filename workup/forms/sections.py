@@ -8,6 +8,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
 
+from workup import merge
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
 from workup.forms.hygiene import VisibleTextMixin
 from workup.models import CHEMOTHERAPY_MONTHS_MAX, NOTES_MAX, Workup
@@ -62,6 +63,8 @@ class SectionForm(VisibleTextMixin, forms.ModelForm):
     section: ClassVar[str]
     title: ClassVar[str]
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # Signed digests of the values shown (workup.merge): a save over someone else's changes only what this user did.
+    seen = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
     list_fields: ClassVar[dict[str, vocab.Choices]] = {}
 
     class Meta:
@@ -70,7 +73,9 @@ class SectionForm(VisibleTextMixin, forms.ModelForm):
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", self.section)
-        kwargs.setdefault("initial", {})["version"] = getattr(instance, f"{self.section}_version")
+        initial = kwargs.setdefault("initial", {})
+        initial["version"] = getattr(instance, f"{self.section}_version")
+        initial["seen"] = merge.seen_token({name: getattr(instance, name) for name in self.Meta.fields})
         super().__init__(data, instance=instance, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -100,6 +105,19 @@ class SectionForm(VisibleTextMixin, forms.ModelForm):
     @property
     def version_value(self) -> int:
         return int(self.cleaned_data["version"])
+
+    @property
+    def seen_values(self) -> dict[str, str] | None:
+        return merge.read_seen(self.cleaned_data.get("seen") or "")
+
+    def keep_theirs(self) -> frozenset[str]:
+        """The fields where the user, shown a conflict, chose the value someone else saved."""
+        return frozenset(n for n in self.Meta.fields if self.data.get(f"{self.prefix}-keep-{n}") == "theirs")
+
+    def unresolved(self) -> list[str]:
+        """Conflicting fields (listed by the conflict panel) the user has not chosen yours or theirs for."""
+        listed = [n for n in str(self.data.get(f"{self.prefix}-conflicts", "")).split(",") if n in self.Meta.fields]
+        return [n for n in listed if self.data.get(f"{self.prefix}-keep-{n}") not in ("mine", "theirs")]
 
 
 class PresentationForm(SectionForm):

@@ -10,8 +10,9 @@ from django.db.models import Q, QuerySet
 
 from workup.forms.hygiene import VisibleTextMixin
 from workup.forms.patients import normalise_identifier
-from workup.models import Patient, Workup
+from workup.models import Letter, Patient, Workup
 from workup.rules import vocab
+from workup.services.referrals import awaiting_reply
 
 NOT_STARTED = "not_started"
 _DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %b %Y", "%d %B %Y")
@@ -50,10 +51,22 @@ class WorklistFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    awaiting = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=3650,
+        label="Awaiting reply for more than (days)",
+        widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric", "placeholder": "e.g. 28"}),
+    )
+
     def filtered(self, workups: QuerySet[Workup]) -> QuerySet[Workup]:
-        """``workups`` narrowed to the chosen stage and urgency (invalid choices are ignored)."""
+        """``workups`` narrowed to the chosen stage, urgency and referrals awaiting a reply (invalid ones ignored)."""
         if not self.is_valid():
             return workups
+        days = self.cleaned_data.get("awaiting")
+        if days is not None:
+            waiting = awaiting_reply(Letter.objects.all(), days=days)
+            workups = workups.filter(pk__in=waiting.values("workup_id"))
         stage, urgency = self.cleaned_data["stage"], self.cleaned_data["urgency"]
         if stage:
             workups = workups.filter(stage="" if stage == NOT_STARTED else stage)
@@ -65,7 +78,7 @@ class WorklistFilterForm(forms.Form):
         """The active filters as a query string (without the page)."""
         if not self.is_valid():
             return ""
-        return "&".join(f"{k}={v}" for k, v in self.cleaned_data.items() if v)
+        return "&".join(f"{k}={v}" for k, v in self.cleaned_data.items() if v not in (None, ""))
 
 
 def parse_date(text: str) -> date | None:

@@ -10,12 +10,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from workup import letters as rendering
+from workup import previews
 from workup.interop import fhir
 from workup.letters import LetterSource, RenderedPdf, chain_reference, find_referral
 from workup.models import Letter, User, Workup
@@ -42,6 +43,23 @@ class LetterLocked(LetterError):
 
 class StaleDraft(LetterError):
     """Someone changed the draft after the user opened it."""
+
+
+class PreviewOutdated(LetterError):
+    """The letter would now say something other than the preview the clinician read: nothing was issued."""
+
+    def __init__(self, differences: list[previews.Difference]) -> None:
+        super().__init__("The record changed since you opened this preview: read the letter again before signing.")
+        self.differences = differences
+
+
+class OpenDraftExists(LetterError):
+    """A draft to the same service is already open for this workup."""
+
+    def __init__(self, letter: Letter) -> None:
+        service = letter.get_service_display().lower()
+        super().__init__(f"A draft letter to {service} is already open for this workup: continue that one.")
+        self.letter = letter
 
 
 class IssueFailed(LetterError):
@@ -121,6 +139,9 @@ def _rec(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def _referral(letter: Letter, evaluation: Evaluation) -> dict[str, Any]:
+    if letter.discretion_reason:
+        # Referred at the clinician's discretion: their service and urgency stand whatever the engine says.
+        return {"service": letter.service, "urgency": letter.urgency, "requests": [], "reason": ""}
     referral = find_referral(evaluation.recommendation, letter.service)
     if referral is None:
         service = vocab.label(vocab.SERVICES, letter.service)
@@ -209,33 +230,67 @@ def _report_tampering(letter: Letter, *, actual: str, user: User | None, request
     )
 
 
+def open_draft(workup: Workup, service: str) -> Letter | None:
+    """The workup's open draft to ``service`` (at most one: a database constraint says so)."""
+    return workup.letters.filter(status=Letter.Status.DRAFT, service=service).first()
+
+
+def open_letters(workup: Workup, service: str) -> list[Letter]:
+    """Letters to ``service`` for the workup still waiting on someone: a draft, or a referral not yet answered."""
+    waiting = (Letter.Status.DRAFT, Letter.Status.ISSUED, Letter.Status.SENT, Letter.Status.BOOKED)
+    return list(workup.letters.filter(service=service, status__in=waiting).defer("pdf", "fhir_document", "reply_pdf"))
+
+
 @transaction.atomic
-def create_draft(*, user: User, workup: Workup, service: str, request: HttpRequest | None = None) -> Letter:
-    """Start a letter to ``service`` for the workup, worded from the engine; reuse an open draft to that service."""
+def create_draft(
+    *,
+    user: User,
+    workup: Workup,
+    service: str,
+    urgency: str | None = None,
+    discretion_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Letter:
+    """Start a letter to ``service``, worded from the engine; with a reason, one the engine did not suggest.
+
+    An open draft to the service is refused with OpenDraftExists (the user is sent to it).
+    """
     evaluation = _evaluate(workup)
     referral = find_referral(evaluation.recommendation, service)
-    if referral is None:
+    reason = discretion_reason.strip()
+    if reason:
+        referral = {"service": service, "urgency": urgency or "routine", "requests": [], "reason": ""}
+    elif referral is None:
         raise NoReferral(f"The workup does not lead to a referral to {vocab.label(vocab.SERVICES, service).lower()}.")
-    existing = workup.letters.filter(status=Letter.Status.DRAFT, service=service, amends__isnull=True).first()
+    existing = open_draft(workup, service)
     if existing is not None:
-        return existing
-    letter = Letter.objects.create(
-        workup=workup,
-        reference=new_reference(timezone.localdate()),
-        kind=rendering.letter_kind(referral),
-        service=service,
-        urgency=referral["urgency"],
-        created_by=user,
-        question=rendering.default_question(referral, evaluation.recommendation or {}),
-    )
-    audit.record(
-        user=user,
-        action="create",
-        obj=letter,
-        request=request,
-        changes={"service": [None, service], "urgency": [None, referral["urgency"]]},
-    )
+        raise OpenDraftExists(existing)
+    try:
+        with transaction.atomic():
+            letter = Letter.objects.create(
+                workup=workup,
+                reference=new_reference(timezone.localdate()),
+                kind=rendering.letter_kind(referral),
+                service=service,
+                urgency=referral["urgency"],
+                created_by=user,
+                discretion_reason=reason,
+                question=rendering.default_question(referral, evaluation.recommendation or {}),
+            )
+    except IntegrityError:
+        # Another request made the draft between the check and the insert.
+        raise OpenDraftExists(Letter.objects.get(workup=workup, service=service, status=Letter.Status.DRAFT)) from None
+    changes: dict[str, Any] = {"service": [None, service], "urgency": [None, referral["urgency"]]}
+    if reason:
+        changes["discretion_reason"] = [None, reason]
+        changes["suggested"] = [None, suggestion_words(evaluation.recommendation)]
+    audit.record(user=user, action="create", obj=letter, request=request, changes=changes)
     return letter
+
+
+def suggestion_words(recommendation: dict[str, Any] | None) -> str:
+    """What the decision support suggested, in one line, for the audit trail and the letter."""
+    return rendering.suggested_text(recommendation or {})
 
 
 @transaction.atomic
@@ -268,9 +323,18 @@ def _refuse_change(letter: Letter) -> None:
 
 @transaction.atomic
 def issue(
-    *, user: User, letter: Letter, draft_version: int | None = None, request: HttpRequest | None = None
+    *,
+    user: User,
+    letter: Letter,
+    draft_version: int | None = None,
+    preview: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Letter:
-    """Sign and issue: render from the current record, store the PDF, its hash and the snapshot, and lock it."""
+    """Sign and issue: render from the current record, store the PDF, its hash and the snapshot, and lock it.
+
+    With ``preview`` (the token of the preview the clinician read), refuse with PreviewOutdated if the letter would
+    now say anything else.
+    """
     if not user.can_sign:
         raise PermissionDenied("Only a clinician can sign a letter.")
     locked = (
@@ -282,7 +346,13 @@ def issue(
         raise LetterLocked("This letter is already signed and issued.")
     if draft_version is not None and locked.draft_version != draft_version:
         raise StaleDraft("The draft changed after you opened it: read it again before signing.")
+    # Lock the workup too: nobody saves a section between the check below and the stored PDF.
+    locked.workup = Workup.objects.select_for_update().select_related("patient__clinic").get(pk=locked.workup_id)
     evaluation = _evaluate(locked.workup)
+    if preview is not None:
+        differences = previews.changes(preview, draft_source(locked, evaluation=evaluation))
+        if differences is not None:
+            raise PreviewOutdated(differences)
     referral = _referral(locked, evaluation)
     _mark_issued(locked, user=user, referral=referral, evaluation=evaluation)
     # The same source as the draft preview, signed by this user on this date.
@@ -320,6 +390,7 @@ def _mark_issued(letter: Letter, *, user: User, referral: dict[str, Any], evalua
     rec = evaluation.recommendation or {}
     letter.status = Letter.Status.ISSUED
     letter.signed_by, letter.signed_at = user, timezone.now()
+    letter.status_changed_at = letter.signed_at
     letter.urgency, letter.kind = referral["urgency"], rendering.letter_kind(referral)
     letter.recommendation, letter.case, letter.ruleset = rec, evaluation.case, rec.get("ruleset", "")
 
@@ -334,6 +405,9 @@ def create_addendum(*, user: User, letter: Letter, reason: str, request: HttpReq
     if latest is not None and latest.pk != locked.pk:
         state = "is being drafted" if not latest.is_issued else "was issued after this one"
         raise LetterError(f"Version {latest.version} {state}: amend the latest version.")
+    existing = open_draft(locked.workup, locked.service)
+    if existing is not None:
+        raise OpenDraftExists(existing)
     ref = chain_reference(locked.reference)
     addendum = Letter.objects.create(
         workup_id=locked.workup_id,
@@ -346,6 +420,7 @@ def create_addendum(*, user: User, letter: Letter, reason: str, request: HttpReq
         question=locked.question,
         free_text=locked.free_text,
         addendum_reason=reason.strip(),
+        discretion_reason=locked.discretion_reason,
         created_by=user,
     )
     audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.conf import settings
@@ -13,9 +13,10 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from workup import rules
+from workup import merge, rules
 from workup.cases import lab_to_case, workup_to_case
-from workup.models import URGENCY_RANK, LabResult, Patient, User, Workup
+from workup.models import URGENCY_RANK, AuditEvent, LabResult, Patient, User, Workup
+from workup.rules import vocab
 from workup.services import audit
 
 SECTIONS = ("presentation", "history", "exam", "labs")
@@ -23,6 +24,45 @@ SECTIONS = ("presentation", "history", "exam", "labs")
 
 class StaleSection(Exception):
     """Someone else saved this section after the user opened it; their save is kept, this one refused."""
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """A field both users changed: the user's value, the stored one, and who stored it when."""
+
+    name: str
+    yours: Any
+    theirs: Any
+    saved_by: str
+    saved_at: datetime | None
+
+
+class SectionConflict(Exception):
+    """Someone else changed the same fields differently since the user opened the section: they choose per field."""
+
+    def __init__(self, section: str, conflicts: list[FieldConflict], merged: dict[str, Any]) -> None:
+        super().__init__(section)
+        self.section, self.conflicts, self.merged = section, conflicts, merged
+
+
+@dataclass(frozen=True)
+class RowEdit:
+    """A blood-result row as the user saved it: ``row_id`` and ``seen`` (digest) for a row they were shown."""
+
+    values: dict[str, Any]
+    row_id: int | None = None
+    seen: str = ""
+    remove: bool = False
+
+
+@dataclass
+class LabsSaved:
+    """What a blood-results save did, and anything the user should look at."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 class RoutineStopped(Exception):
@@ -130,26 +170,133 @@ def create_workup(*, user: User, patient: Patient, request: HttpRequest | None =
 
 @transaction.atomic
 def save_section(
-    *, user: User, workup: Workup, section: str, data: dict[str, Any], version: int, request: HttpRequest | None = None
+    *,
+    user: User,
+    workup: Workup,
+    section: str,
+    data: dict[str, Any],
+    version: int,
+    seen: dict[str, str] | None = None,
+    keep_theirs: frozenset[str] = frozenset(),
+    request: HttpRequest | None = None,
 ) -> Workup:
-    """Save one section's fields if nobody saved it since ``version``; raise StaleSection otherwise."""
+    """Save one section's fields opened at ``version``; merge with anyone else's save since.
+
+    With ``seen`` (the digests of what the user was shown), a save over someone else's is merged field by field and
+    SectionConflict names the fields both changed; ``keep_theirs`` lists the fields where the user chose the stored
+    value. Without ``seen``, a stale save is refused with StaleSection.
+    """
     if section not in ("presentation", "history", "exam"):
         raise ValueError(f"unknown section {section!r}")
     counter = f"{section}_version"
     before = Workup.objects.select_for_update().get(pk=workup.pk)
     if section != "presentation" and before.stage == "emergency":
         raise RoutineStopped(section)
+    stored = {k: getattr(before, k) for k in data}
+    current = getattr(before, counter)
+    if version != current and seen is not None:
+        data, conflicts = merge.three_way(seen, data, stored, keep_theirs)
+        if conflicts:
+            raise SectionConflict(section, [_conflict(before, n, data[n], stored[n]) for n in conflicts], data)
+        version = current
+    elif keep_theirs:
+        data = {k: stored[k] if k in keep_theirs else v for k, v in data.items()}
     updated = Workup.objects.filter(pk=workup.pk, **{counter: version}).update(
         **data, **{counter: F(counter) + 1}, updated_by=user, updated_at=timezone.now()
     )
     if not updated:
         raise StaleSection(section)
-    changes = audit.diff({k: getattr(before, k) for k in data}, data)
+    changes = audit.diff(stored, data)
     workup.refresh_from_db()
     if changes:
         audit.record(user=user, action="change", obj=workup, request=request, changes=changes)
     reevaluate(workup)
     return workup
+
+
+def _conflict(workup: Workup, name: str, yours: Any, theirs: Any) -> FieldConflict:
+    """Who stored ``theirs``, read from the audit trail (the workup only remembers its last editor)."""
+    event = (
+        AuditEvent.objects.filter(object_type="workup", object_id=str(workup.pk), action="change")
+        .filter(changes__has_key=name)
+        .select_related("user")
+        .order_by("-at", "-id")
+        .first()
+    )
+    who = event.user.display_name() if event and event.user else (event.username if event else "someone else")
+    return FieldConflict(name, yours, theirs, who, event.at if event else None)
+
+
+@transaction.atomic
+def save_labs(*, user: User, workup: Workup, rows: list[RowEdit], request: HttpRequest | None = None) -> LabsSaved:
+    """Add the user's new results, edit the ones they changed, remove only the ones they ticked; keep all others.
+
+    A row someone else changed since the user saw it is never overwritten or removed: the user's version is added
+    beside it and both are named in the notes, for the user to remove the wrong one.
+    """
+    if Workup.objects.select_for_update().get(pk=workup.pk).stage == "emergency":
+        raise RoutineStopped("labs")
+    stored = {lab.pk: lab for lab in workup.labs.all()}
+    before_rows = [lab_to_case(lab) for lab in stored.values()]
+    result = LabsSaved()
+    position = max((lab.position for lab in stored.values()), default=-1) + 1
+    for row in rows:
+        position += _apply_row(row, stored, workup, result, position)
+    Workup.objects.filter(pk=workup.pk).update(
+        labs_version=F("labs_version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+    workup.refresh_from_db()
+    after_rows = [lab_to_case(lab) for lab in workup.labs.all()]
+    if before_rows != after_rows:
+        audit.record(
+            user=user, action="change", obj=workup, request=request, changes={"labs": [before_rows, after_rows]}
+        )
+    reevaluate(workup)
+    return result
+
+
+def _apply_row(row: RowEdit, stored: dict[int, LabResult], workup: Workup, result: LabsSaved, position: int) -> int:
+    """Apply one row; return how many positions it used (1 when a row was added)."""
+    lab = stored.get(row.row_id) if row.row_id is not None else None
+    untouched_since_seen = lab is not None and merge.lab_digest(_lab_dict(lab)) == row.seen
+    if row.remove:
+        if lab is not None and untouched_since_seen:
+            lab.delete()
+            result.removed += 1
+        elif lab is not None:
+            result.notes.append(f"{_name(lab)} was changed by someone else since you opened the page: it was kept.")
+        return 0
+    if row.row_id is not None and merge.lab_digest(row.values) == row.seen:
+        return 0  # shown to the user and left as it was
+    if lab is not None and untouched_since_seen:
+        LabResult.objects.filter(pk=lab.pk).update(**row.values, loinc=_loinc(row.values))
+        result.changed += 1
+        return 0
+    LabResult.objects.create(workup=workup, position=position, loinc=_loinc(row.values), **row.values)
+    result.added += 1
+    if row.row_id is not None:
+        what = "removed" if lab is None else "changed"
+        result.notes.append(
+            f"Someone else {what} a {_name_of(row.values)} result while you edited it: yours was added as a new "
+            "result beside theirs. Remove the one that is wrong."
+        )
+    return 1
+
+
+def _lab_dict(lab: LabResult) -> dict[str, Any]:
+    return {name: getattr(lab, name) for name in merge.LAB_FIELDS}
+
+
+def _loinc(values: dict[str, Any]) -> str:
+    return rules.loinc_for(values["test"], values.get("unit", "")) or ""
+
+
+def _name(lab: LabResult) -> str:
+    return f"The {_name_of(_lab_dict(lab))} result"
+
+
+def _name_of(values: dict[str, Any]) -> str:
+    return vocab.label(vocab.LAB_TESTS, values["test"])
 
 
 @transaction.atomic

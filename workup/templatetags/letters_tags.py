@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import template
 
 from workup.letters import chain_reference, referral_options
-from workup.models import Letter, Workup
+from workup.models import Letter, ReferralDecision, Workup
 from workup.rules import vocab
+from workup.services import referrals
 
 register = template.Library()
 
@@ -14,10 +15,12 @@ register = template.Library()
 @register.simple_tag
 def workup_letters(workup: Workup) -> list[Letter]:
     """The workup's letters in one query, without their PDFs: newest chain first, versions in order."""
-    letters = list(
-        Letter.objects.filter(workup=workup)
-        .defer("pdf", "recommendation", "case", "question", "free_text")
-        .order_by("-created_at")
+    letters = referrals.mark_superseded(
+        list(
+            Letter.objects.filter(workup=workup)
+            .defer("pdf", "fhir_document", "reply_pdf", "recommendation", "case", "question", "free_text")
+            .order_by("-created_at")
+        )
     )
     first_seen: dict[str, int] = {}
     for letter in letters:
@@ -40,3 +43,21 @@ def chain_ref(letter: Letter) -> str:
 def vocab_label(code: str, vocabulary: str) -> str:
     """``{{ "refer"|vocab:"STAGE" }}`` -> "Referral"."""
     return vocab.label(getattr(vocab, vocabulary), code) if code else ""
+
+
+@register.filter
+def referral_state(letter: Letter) -> str:
+    """'sent 2 Dec, awaiting booking'."""
+    return referrals.state_text(letter)
+
+
+@register.filter
+def referral_headline(letter: Letter) -> str:
+    """'Neurology urgent: sent 2 Dec, awaiting booking'."""
+    return referrals.headline(letter)
+
+
+@register.simple_tag
+def workup_decisions(workup: Workup) -> list[ReferralDecision]:
+    """Referrals the clinician declined, newest first."""
+    return list(workup.referral_decisions.select_related("decided_by"))

@@ -10,6 +10,7 @@ from django.forms import BoundField
 from django.utils import timezone
 
 from workup.forms.labs import unit_label
+from workup.letters import STEP_FOR_SERVICE
 from workup.models import Patient, Workup
 from workup.rules import vocab
 
@@ -48,6 +49,32 @@ def red_flag_steps(recommendation: dict[str, Any] | None) -> list[dict[str, Any]
 def other_steps(recommendation: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The recommendation's steps other than the red-flag questions (those are shown above them)."""
     return [s for s in (recommendation or {}).get("next_steps", []) if s["code"] not in RED_FLAG_STEPS]
+
+
+# The action that answers a next step, shown beside it: a letter to prepare, or the section to fill in.
+STEP_SECTIONS = {
+    "ask_red_flags": ("#red-flags", "Record red flags"),
+    "check_red_flags": ("#presentation-notes", "Check the notes"),
+    "complete_exam": ("#section-exam", "Record the examination"),
+    "review_medicines": ("#section-history", "Record the medicines"),
+}
+
+
+@register.filter
+def step_action(step: dict[str, Any]) -> dict[str, str] | None:
+    """{"service": ..., "text": "Prepare the neurology letter"} or {"href": "#section-exam", "text": ...}."""
+    code = step["code"]
+    service = next((s for s, c in STEP_FOR_SERVICE.items() if c == code), None)
+    if service == "emergency_department":
+        return {"service": service, "text": "Prepare the emergency handover"}
+    if service:
+        return {"service": service, "text": f"Prepare the {vocab.label(vocab.SERVICES, service).lower()} letter"}
+    if code.startswith("order_"):
+        return {"href": "#section-labs", "text": "Record the result"}
+    if code in STEP_SECTIONS:
+        href, text = STEP_SECTIONS[code]
+        return {"href": href, "text": text}
+    return None
 
 
 @register.filter

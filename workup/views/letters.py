@@ -11,35 +11,116 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
-from workup import rules
+from workup import previews, rules
 from workup.access import AuthedRequest, get_letter, get_workup, may_sign, recorder_required, signer_required
-from workup.forms_letters import AddendumForm, DraftForm, NewLetterForm, SignForm
+from workup.forms_letters import AddendumForm, DeclineForm, DraftForm, NewLetterForm, ReferAnywayForm, SignForm
 from workup.letters import build_context, find_referral, referral_options, template_for
-from workup.models import Letter
+from workup.models import Letter, Workup
 from workup.services import audit
 from workup.services import letters as services
-from workup.services.workups import evaluate_workup
+from workup.services import referrals as tracking
+from workup.services.workups import Evaluation, evaluate_workup
+from workup.views import referrals as tracking_views
+from workup.views.referrals import tracking_forms
 
 
 @recorder_required
 @require_http_methods(["GET", "POST"])
 def letter_new(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
-    """Choose which recommended referral to write; without one, say why there is nothing to refer yet."""
+    """Choose which recommended referral to write; a second letter to a service with one open asks first."""
     workup = get_workup(request.user, workup_id)
     evaluation = evaluate_workup(workup)
     referrals = referral_options(evaluation.recommendation)
     form = NewLetterForm(request.POST or None, referrals=referrals)
     if request.method == "POST" and referrals and form.is_valid():
-        try:
-            letter = services.create_draft(
-                user=request.user, workup=workup, service=form.cleaned_data["service"], request=request
-            )
-        except services.LetterError as exc:
-            messages.error(request, str(exc))
-        else:
-            return redirect("letter_detail", letter_id=letter.pk)
-    context = {"workup": workup, "evaluation": evaluation, "referrals": referrals, "form": form}
-    return render(request, "letters/new.html", context)
+        service = form.cleaned_data["service"]
+        if _asks_before_second_letter(request, workup, service):
+            return _new_page(request, workup, evaluation, form=form, second=service, status=409)
+        return _prepare(request, workup, service=service)
+    return _new_page(request, workup, evaluation, form=form)
+
+
+def _asks_before_second_letter(request: AuthedRequest, workup: Workup, service: str) -> bool:
+    open_signed = [x for x in services.open_letters(workup, service) if x.is_issued]
+    return bool(open_signed) and request.POST.get("second") != service
+
+
+def _prepare(request: AuthedRequest, workup: Workup, **kwargs: Any) -> HttpResponse:
+    try:
+        letter = services.create_draft(user=request.user, workup=workup, request=request, **kwargs)
+    except services.OpenDraftExists as exc:
+        messages.warning(request, str(exc))
+        return redirect("letter_detail", letter_id=exc.letter.pk)
+    except services.LetterError as exc:
+        messages.error(request, str(exc))
+        return redirect("letter_new", workup_id=workup.pk)
+    return redirect("letter_detail", letter_id=letter.pk)
+
+
+def _new_page(
+    request: AuthedRequest,
+    workup: Workup,
+    evaluation: Evaluation,
+    *,
+    form: NewLetterForm | None = None,
+    anyway: ReferAnywayForm | None = None,
+    decline: DeclineForm | None = None,
+    second: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    referrals = referral_options(evaluation.recommendation)
+    letters = tracking.current_versions(
+        list(workup.letters.defer("pdf", "fhir_document", "reply_pdf").exclude(status=Letter.Status.CANCELLED))
+    )
+    context = {
+        "workup": workup,
+        "banner_patient": workup.patient,
+        "evaluation": evaluation,
+        "referrals": referrals,
+        "form": form or NewLetterForm(referrals=referrals),
+        "anyway": anyway or ReferAnywayForm(),
+        "decline": decline or DeclineForm(referrals=referrals),
+        "open_letters": [x for x in letters if x.is_open],
+        "second": second,
+        "second_letters": [x for x in letters if x.service == second and x.is_open],
+        "may_sign": may_sign(request.user),
+        "decisions": list(workup.referral_decisions.select_related("decided_by")),
+    }
+    return render(request, "letters/new.html", context, status=status)
+
+
+@signer_required
+@require_POST
+def letter_anyway(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    """Refer to any service at any urgency the engine did not suggest: the clinician's decision, with a reason."""
+    workup = get_workup(request.user, workup_id)
+    form = ReferAnywayForm(request.POST)
+    if not form.is_valid():
+        return _new_page(request, workup, evaluate_workup(workup), anyway=form, status=400)
+    data = form.cleaned_data
+    return _prepare(request, workup, service=data["service"], urgency=data["urgency"], discretion_reason=data["reason"])
+
+
+@signer_required
+@require_POST
+def referral_decline(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    """Decline a suggested referral with a reason, recorded on the workup."""
+    workup = get_workup(request.user, workup_id)
+    evaluation = evaluate_workup(workup)
+    form = DeclineForm(request.POST, referrals=referral_options(evaluation.recommendation))
+    if not form.is_valid():
+        return _new_page(request, workup, evaluation, decline=form, status=400)
+    service = form.cleaned_data["service"]
+    tracking.decline(
+        user=request.user,
+        workup=workup,
+        service=service,
+        urgency=form.urgencies[service],
+        reason=form.cleaned_data["reason"],
+        request=request,
+    )
+    messages.success(request, "Declined. The decision and its reason are recorded on the workup.")
+    return redirect("workup_detail", workup_id=workup.pk)
 
 
 @recorder_required
@@ -47,28 +128,41 @@ def letter_detail(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
     """A draft: the letter as it reads now, with edit and sign. An issued letter: its record and downloads."""
     letter = get_letter(request.user, letter_id)
     audit.record(user=request.user, action="view", obj=letter, request=request)
-    versions = list(services.chain(letter))
+    return _detail_page(request, letter)
+
+
+def _detail_page(
+    request: AuthedRequest, letter: Letter, *, changed: list[previews.Difference] | None = None, status: int = 200
+) -> HttpResponse:
+    versions = tracking.mark_superseded(list(services.chain(letter)))
+    this = next(v for v in versions if v.pk == letter.pk)
     context: dict[str, Any] = {
         "letter": letter,
+        "banner_patient": letter.workup.patient,
         "versions": versions,
+        "superseded_by": this.superseded_by,  # type: ignore[attr-defined]
         "may_sign": may_sign(request.user),
         "current_ruleset": rules.RULESET,
+        "changed": changed,
+        **tracking_forms(letter, may_sign=may_sign(request.user)),
     }
-    if not letter.is_issued:
+    if letter.status == Letter.Status.DRAFT:
         context |= _draft_context(request, letter)
-    return render(request, "letters/detail.html", context)
+    return render(request, "letters/detail.html", context, status=status)
 
 
 def _draft_context(request: AuthedRequest, letter: Letter) -> dict[str, Any]:
     evaluation = evaluate_workup(letter.workup)
     if evaluation.recommendation is None:
         return {"problems": evaluation.problems}
+    source = services.draft_source(letter, evaluation=evaluation)
     # The letter's own template reads its names at the top level, as it does inside the PDF document.
     return {
-        **build_context(services.draft_source(letter, evaluation=evaluation)),
+        **build_context(source),
         "body_template": template_for(letter),
-        "still_recommended": find_referral(evaluation.recommendation, letter.service) is not None,
-        "sign_form": SignForm(initial={"draft_version": letter.draft_version}),
+        "still_recommended": bool(letter.discretion_reason)
+        or find_referral(evaluation.recommendation, letter.service) is not None,
+        "sign_form": SignForm(initial={"draft_version": letter.draft_version, "preview": previews.token(source)}),
     }
 
 
@@ -104,8 +198,15 @@ def letter_sign(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
         return redirect("letter_detail", letter_id=letter.pk)
     try:
         services.issue(
-            user=request.user, letter=letter, draft_version=form.cleaned_data["draft_version"], request=request
+            user=request.user,
+            letter=letter,
+            draft_version=form.cleaned_data["draft_version"],
+            preview=form.cleaned_data["preview"],
+            request=request,
         )
+    except services.PreviewOutdated as exc:
+        letter.refresh_from_db()
+        return _detail_page(request, letter, changed=exc.differences, status=409)
     except services.LetterError as exc:
         messages.error(request, f"The letter was not signed. {exc}")
     else:
@@ -146,6 +247,9 @@ def letter_addendum(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
             addendum = services.create_addendum(
                 user=request.user, letter=letter, reason=form.cleaned_data["reason"], request=request
             )
+        except services.OpenDraftExists as exc:
+            messages.warning(request, str(exc))
+            return redirect("letter_detail", letter_id=exc.letter.pk)
         except services.LetterError as exc:
             messages.error(request, str(exc))
             return redirect("letter_detail", letter_id=letter.pk)
@@ -155,6 +259,13 @@ def letter_addendum(request: AuthedRequest, letter_id: UUID) -> HttpResponse:
 
 urlpatterns = [
     path("workup/<uuid:workup_id>/new/", letter_new, name="letter_new"),
+    path("workup/<uuid:workup_id>/anyway/", letter_anyway, name="letter_anyway"),
+    path("workup/<uuid:workup_id>/decline/", referral_decline, name="referral_decline"),
+    path("<uuid:letter_id>/sent/", tracking_views.letter_sent, name="letter_sent"),
+    path("<uuid:letter_id>/booked/", tracking_views.letter_booked, name="letter_booked"),
+    path("<uuid:letter_id>/reply/", tracking_views.letter_reply, name="letter_reply"),
+    path("<uuid:letter_id>/reply.pdf", tracking_views.letter_reply_pdf, name="letter_reply_pdf"),
+    path("<uuid:letter_id>/cancel/", tracking_views.letter_cancel, name="letter_cancel"),
     path("<uuid:letter_id>/", letter_detail, name="letter_detail"),
     path("<uuid:letter_id>/edit/", letter_edit, name="letter_edit"),
     path("<uuid:letter_id>/sign/", letter_sign, name="letter_sign"),

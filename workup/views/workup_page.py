@@ -27,7 +27,7 @@ from workup.forms.labs import TEST_LABELS, LabRowForm, unit_label
 from workup.models import LabResult, Workup
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
-from workup.services.workups import Evaluation, evaluate_workup, profiles, refresh_summary
+from workup.services.workups import Evaluation, SectionConflict, evaluate_workup, profiles, refresh_summary
 
 TITLES = {
     "presentation": "Presentation and red flags",
@@ -69,6 +69,7 @@ def render_workup_page(
     context = {
         "workup": workup,
         "patient": workup.patient,
+        "banner_patient": workup.patient,
         "today": today,
         "forms": section_forms,
         "formset": formset,
@@ -129,14 +130,14 @@ def _place_problems(
     return unplaced
 
 
-def _split_messages(request: AuthedRequest) -> tuple[dict[str, Any], list[Any]]:
+def _split_messages(request: AuthedRequest) -> tuple[dict[str, list[Any]], list[Any]]:
     """Messages about one section are shown in that section; the rest at the top of the page."""
-    by_section: dict[str, Any] = {}
+    by_section: dict[str, list[Any]] = {}
     general: list[Any] = []
     for message in messages.get_messages(request):
         tag = next((t for t in message.extra_tags.split() if t in TITLES), None) if message.extra_tags else None
         if tag:
-            by_section[tag] = message
+            by_section.setdefault(tag, []).append(message)
         else:
             general.append(message)
     return by_section, general
@@ -209,9 +210,32 @@ def stale_notice(workup: Workup, section: str) -> dict[str, Any]:
     at = timezone.localtime(workup.updated_at)
     message = (
         f"{who.display_name() if who else 'Someone else'} saved {TITLES[section].lower()} at {at:%H:%M}. Your "
-        "entries are kept in the form below; check them against what is saved now, then save again to replace it."
+        "entries are kept in the form below. Compare them with what is saved now and keep their entries where "
+        "they are right: saving this form writes every field it shows."
     )
     return {"message": message, "rows": saved_summary(workup, section)}
+
+
+def conflict_notice(form: SectionForm, conflict: SectionConflict) -> dict[str, Any]:
+    """Field by field, the user's value and the stored one with who saved it when, for the user to choose."""
+    rows = []
+    for c in conflict.conflicts:
+        field = form.fields[c.name]
+        when = f"{timezone.localtime(c.saved_at):%d %b %H:%M}" if c.saved_at else "an unknown time"
+        rows.append(
+            {
+                "name": c.name,
+                "label": field.label,
+                "yours": _field_words(field, c.yours) if c.yours not in (None, "") else "Not recorded",
+                "theirs": _field_words(field, c.theirs) if c.theirs not in (None, "") else "Not recorded",
+                "by": f"saved by {c.saved_by} at {when}",
+            }
+        )
+    message = (
+        "Someone else saved this section while you were editing. Their other changes are already in the form below, "
+        "with yours; for each field you both changed, choose which value to keep, then save."
+    )
+    return {"message": message, "conflicts": rows, "names": ",".join(c.name for c in conflict.conflicts)}
 
 
 def saved_summary(workup: Workup, section: str) -> list[tuple[str, str]]:

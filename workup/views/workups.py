@@ -7,11 +7,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from workup import letters
 from workup.access import AuthedRequest, get_workup, may_sign, recorder_required
 from workup.forms import (
     SECTION_FORMS,
@@ -26,14 +27,14 @@ from workup.models import Workup
 from workup.services import audit
 from workup.services.workups import (
     RoutineStopped,
+    SectionConflict,
     StaleSection,
-    replace_labs,
+    evaluate_workup,
+    save_labs,
     save_section,
     section_problems,
 )
-from workup.views.workup_page import TITLES, render_workup_page, stale_notice
-
-NEXT_SECTION = {"presentation": "history", "history": "exam", "exam": "labs", "labs": "labs"}
+from workup.views.workup_page import TITLES, conflict_notice, render_workup_page, stale_notice
 
 
 @recorder_required
@@ -57,6 +58,9 @@ def workup_section(request: AuthedRequest, workup_id: UUID, section: str) -> Htt
             attach_error(form, problem_target(problem.path).field, problem.message)
     if not form.is_valid():
         return _page(request, workup, bound={section: form})
+    if form.unresolved():
+        form.add_error(None, "Choose yours or theirs for each field both of you changed, then save.")
+        return _page(request, workup, bound={section: form}, status=409)
     try:
         save_section(
             user=request.user,
@@ -64,13 +68,25 @@ def workup_section(request: AuthedRequest, workup_id: UUID, section: str) -> Htt
             section=section,
             data=form.section_data(),
             version=form.version_value,
+            seen=form.seen_values,
+            keep_theirs=form.keep_theirs(),
             request=request,
         )
+    except SectionConflict as conflict:
+        return _conflict(request, workup.pk, conflict)
     except StaleSection:
         return _stale_section(request, workup.pk, section)
     except RoutineStopped:
         return _routine_stopped(request, workup)
     return _saved(request, workup, section)
+
+
+def _conflict(request: AuthedRequest, workup_id: UUID, conflict: SectionConflict) -> HttpResponse:
+    """The section as merged (the user's changes over the stored record), with a choice for each clashing field."""
+    fresh = get_workup(request.user, workup_id)
+    form: SectionForm = SECTION_FORMS[conflict.section](instance=fresh, initial=dict(conflict.merged))
+    notice = conflict_notice(form, conflict)
+    return _page(request, fresh, bound={conflict.section: form}, stale={conflict.section: notice}, status=409)
 
 
 def _save_labs(request: AuthedRequest, workup: Workup) -> HttpResponse:
@@ -83,17 +99,11 @@ def _save_labs(request: AuthedRequest, workup: Workup) -> HttpResponse:
     if not (formset.is_valid() and version.is_valid()):
         return _page(request, workup, formset=formset, labs_version=version)
     try:
-        replace_labs(
-            user=request.user,
-            workup=workup,
-            rows=formset.rows(),
-            version=version.cleaned_data["version"],
-            request=request,
-        )
-    except StaleSection:
-        return _stale_labs(request, workup.pk)
+        saved = save_labs(user=request.user, workup=workup, rows=formset.edits(), request=request)
     except RoutineStopped:
         return _routine_stopped(request, workup)
+    for note in saved.notes:
+        messages.warning(request, note, extra_tags="labs")
     return _saved(request, workup, "labs")
 
 
@@ -107,8 +117,8 @@ def _attach_lab_problem(formset: BaseLabFormSet, kept: list[Any], path: str, mes
 
 
 def _saved(request: AuthedRequest, workup: Workup, section: str) -> HttpResponse:
-    """Back to the page at the next section, where the confirmation is shown; in an emergency, to the top."""
-    shown_in = "presentation" if workup.stage == "emergency" else NEXT_SECTION[section]
+    """Back to the page at the section saved, where the confirmation is shown; in an emergency, to the top."""
+    shown_in = "presentation" if workup.stage == "emergency" else section
     messages.success(request, f"{TITLES[section]} saved. The recommendation is up to date.", extra_tags=shown_in)
     anchor = "top" if workup.stage == "emergency" else f"section-{shown_in}"
     return redirect(reverse("workup_detail", args=[workup.pk]) + f"#{anchor}")
@@ -132,18 +142,28 @@ def _stale_section(request: AuthedRequest, workup_id: UUID, section: str) -> Htt
     return _page(request, fresh, bound={section: form}, stale={section: stale_notice(fresh, section)}, status=409)
 
 
-def _stale_labs(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
-    fresh = get_workup(request.user, workup_id)
-    formset = lab_formset(request.POST, today=timezone.localdate())
-    formset.is_valid()
-    version = VersionForm(prefix="labs", data={"labs-version": fresh.labs_version})
-    version.is_valid()
-    return _page(
-        request, fresh, formset=formset, labs_version=version, stale={"labs": stale_notice(fresh, "labs")}, status=409
-    )
-
-
 def _page(request: AuthedRequest, workup: Workup, status: int = 200, **kwargs: Any) -> HttpResponse:
     response = render_workup_page(request, workup, may_sign=may_sign(request.user), **kwargs)
     response.status_code = status
     return response
+
+
+@recorder_required
+def workup_print(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
+    """The workup on one or two A4 pages: the record as the letter words it, identifiers on every page, no controls."""
+    workup = get_workup(request.user, workup_id)
+    audit.record(user=request.user, action="view", obj=workup, request=request)
+    evaluation = evaluate_workup(workup)
+    case, rec = evaluation.case, evaluation.recommendation or {}
+    context = {
+        "workup": workup,
+        "patient": workup.patient,
+        "rec": rec,
+        "problems": evaluation.problems,
+        "presentation": letters.presentation_rows(case.get("presentation", {})),
+        "history": letters.history_rows(case.get("history", {}), patient=case.get("patient", {})),
+        "exam": letters.exam_rows(case.get("exam", {})),
+        "labs": letters.lab_rows(case.get("labs", [])),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "workup/print.html", context)
