@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 # The counts today; a change that adds a query per page shows here, one that adds a query per row fails the growth.
 WORKLIST_BUDGET = 7
-WORKUP_PAGE_BUDGET = 8
+WORKUP_PAGE_BUDGET = 9
 DRAFT_LETTER_PAGE_BUDGET = 10
 ISSUED_LETTER_PAGE_BUDGET = 7
 
@@ -66,13 +66,14 @@ def add_workups(workup: Workup, count: int) -> None:
         LabResult.objects.bulk_create(labs)
 
 
-def letter_chain(workup: Workup, clinician: Any, versions: int) -> Letter:
-    """A letter issued and corrected until it has ``versions`` versions; the last is an open draft (an addendum)."""
+def letter_chain(workup: Workup, clinician: Any, versions: int, *, close: bool = False) -> Letter:
+    """A letter issued and corrected until it has ``versions`` versions; the last is an open draft (an addendum),
+    or issued too with ``close`` (one open draft per workup and service is all the database allows)."""
     letter = services.create_draft(user=clinician, workup=workup, service="neurology")
     for _ in range(versions - 1):
         issued = services.issue(user=clinician, letter=letter)
         letter = services.create_addendum(user=clinician, letter=issued, reason="Corrected result.")
-    return letter
+    return services.issue(user=clinician, letter=letter) if close else letter
 
 
 def test_worklist_queries_do_not_grow_with_workups_results_or_letters(
@@ -89,10 +90,10 @@ def test_worklist_queries_do_not_grow_with_workups_results_or_letters(
 def test_workup_page_queries_do_not_grow_with_results_or_letters(login: Any, clinician: Any, workup: Workup) -> None:
     client = login(clinician)
     page = reverse("workup_detail", args=[workup.pk])
-    letter_chain(workup, clinician, 2)
+    letter_chain(workup, clinician, 2, close=True)
     few = queries(client, page)
     add_results(workup, 40)
-    letter_chain(workup, clinician, 3)
+    letter_chain(workup, clinician, 3, close=True)
     services.create_draft(user=clinician, workup=workup, service="neurology")
     assert Letter.objects.filter(workup=workup).count() == 6
     assert queries(client, page) == few <= WORKUP_PAGE_BUDGET
