@@ -58,7 +58,14 @@ def cds_client(clinic: Any, private_key: ec.EllipticCurvePrivateKey) -> Any:
 
 
 def token(
-    key: Any, aud: str, *, kid: str = "ehr-1", alg: str = "ES384", headers: dict[str, Any] | None = None, **claims: Any
+    key: Any,
+    aud: Any,
+    /,
+    *,
+    kid: str = "ehr-1",
+    alg: str = "ES384",
+    headers: dict[str, Any] | None = None,
+    **claims: Any,
 ) -> str:
     now = int(time.time())
     payload = {"iss": ISSUER, "aud": aud, "iat": now, "exp": now + 300, "jti": str(uuid.uuid4())} | claims
