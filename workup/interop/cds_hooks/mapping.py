@@ -3,8 +3,8 @@
 Results go through the lab import's own mapping (interop/fhir/labs.py: the (system, code) table, the unit table, the
 range parser, then the engine's validation), so a result reads the same whether it is imported, or arrives in a hook.
 Conditions and medicines fill only what the case's history has a place for. The presentation and examination are not
-in an EHR's coded data: they come from the clinic's own workup for the patient, matched by NHS number and date of
-birth. Without one, the case cannot be evaluated and the card says what to record.
+in an EHR's coded data: they come from the clinic's own workup for the patient, matched by identifier (NHS number or
+MRN) and date of birth. Without one, the case cannot be evaluated and the card says what to record.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from workup.cases import lab_to_case, workup_to_case
 from workup.interop.fhir import labs
-from workup.interop.fhir.document import NHS_NUMBER, nhs_number
 from workup.models import LabResult, Patient, Workup
 from workup.rules import codes
 
@@ -63,12 +62,6 @@ class EhrData:
     neuropathy: list[str] = field(default_factory=list)  # the conditions that make the hook relevant
     medicines: dict[str, str] = field(default_factory=dict)  # history code -> the medication text it was read from
     notes: list[str] = field(default_factory=list)  # what could not be read (OperationOutcomes, refused results)
-
-    @property
-    def nhs_number(self) -> str | None:
-        identifiers = (self.patient or {}).get("identifier") or []
-        found = next((i.get("value") for i in identifiers if isinstance(i, dict) and i.get("system") == NHS_NUMBER), "")
-        return nhs_number(found) if isinstance(found, str) else None
 
     @property
     def birth_date(self) -> date | None:
@@ -159,17 +152,19 @@ def _medicine(resource: dict[str, Any], data: EhrData) -> None:
             data.medicines.setdefault(code, text)
 
 
+def _plain(identifier: str) -> str:
+    return re.sub(r"[\s-]", "", identifier).upper()
+
+
 def find_workup(clinic_id: int, data: EhrData) -> Workup | None:
-    """The clinic's latest workup of the patient whose NHS number and date of birth both match; else None."""
-    number, born = data.nhs_number, data.birth_date
-    if number is None or born is None:
+    """The clinic's latest workup of the patient whose identifier (NHS number or MRN) and date of birth both match."""
+    born = data.birth_date
+    identifiers = (data.patient or {}).get("identifier") or []
+    values = {_plain(i["value"]) for i in identifiers if isinstance(i, dict) and isinstance(i.get("value"), str)}
+    if born is None or not values - {""}:
         return None
-    spellings = {number, f"{number[:3]} {number[3:6]} {number[6:]}", f"{number[:3]}-{number[3:6]}-{number[6:]}"}
-    patient = (
-        Patient.objects.filter(clinic_id=clinic_id, identifier__in=spellings, date_of_birth=born)
-        .order_by("created_at")
-        .first()
-    )
+    candidates = Patient.objects.filter(clinic_id=clinic_id, date_of_birth=born).order_by("created_at")
+    patient = next((p for p in candidates if _plain(p.identifier) in values), None)
     if patient is None:
         return None
     return patient.workups.select_related("patient").order_by("-created_at").first()
