@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import make_user, typical_case
 from workup.models import Letter
@@ -108,6 +109,18 @@ ROWS = [
         {**RECORDERS_ANY_CLINIC, "anonymous": UNAUTHORISED},
         data=lambda o: typical_case(),
     ),
+    # CDS Hooks: discovery holds no patient data and is public; the services answer only a registered EHR's signed
+    # JWT, never a session or an API token, so every persona gets 401 (tests/cds_hooks covers the JWT itself).
+    Row("cds_services", "get", lambda o: "/cds-services", same(default=OK)),
+    Row("cds_service", "post", lambda o: "/cds-services/workup-patient-view", same(default=UNAUTHORISED)),
+    Row("cds_feedback", "post", lambda o: "/cds-services/workup-patient-view/feedback", same(default=UNAUTHORISED)),
+    Row("clinic_cds_clients", "get", lambda o: "/clinic/cds-clients/", ADMINS),
+    Row(
+        "clinic_cds_client_remove",
+        "post",
+        lambda o: f"/clinic/cds-clients/{o['cds_client'].pk}/remove/",
+        ADMINS_OWN_CLINIC,
+    ),
 ]
 NOT_IN_MATRIX = {"login", "logout"}  # public by design; covered in test_security and test_views_*
 
@@ -133,10 +146,25 @@ def objects(
         urgency="routine",
         created_by=clinician,
         status=Letter.Status.ISSUED,
+        pdf=b"%PDF-1.7\n",
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7\n").hexdigest(),
+        signed_by=clinician,
+        signed_at=timezone.now(),
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.cds_hooks.conftest import public_jwks
+    from workup.services.cds_hooks import register_client
+
+    cds_client = register_client(
+        clinic=clinic,
+        issuer="https://ehr.riverside.example/",
+        jwks=public_jwks(ec.generate_private_key(ec.SECP384R1())),
+    )
     return {
+        "cds_client": cds_client,
         "letter": letter,
         "issued": issued,
         "patient": workup.patient,
@@ -177,7 +205,7 @@ def test_access(row: Row, persona: str, objects: dict[str, Any]) -> None:
     url = row.url(objects)
     if row.method == "get":
         response = client.get(url)
-    elif row.name in ("api_evaluate", "api_results_import"):
+    elif row.name in ("api_evaluate", "api_results_import", "cds_service", "cds_feedback"):
         response = client.post(url, data=row.data(objects) if row.data else {}, content_type="application/json")
     else:
         response = client.post(url, data=row.data(objects) if row.data else {})
