@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from tests.conftest import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
 from workup.forms.login import LoginForm
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
+from workup.forms_clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
 from workup.forms_letters import (
     AddendumForm,
     BookedForm,
@@ -188,6 +188,17 @@ class World:
         return services.issue(user=self.clinician, letter=letter)
 
     @cached_property
+    def cds_client(self) -> Any:
+        """A CDS Hooks client of the clinic (a throwaway key: only its removal is fuzzed here)."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        from tests.cds_hooks.conftest import public_jwks
+        from workup.services.cds_hooks import register_client
+
+        jwks = public_jwks(ec.generate_private_key(ec.SECP384R1()))
+        return register_client(clinic=self.admin.clinic, issuer="https://fuzz.example/", jwks=jwks)
+
+    @cached_property
     def draft(self) -> Any:
         return services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
 
@@ -303,6 +314,20 @@ ENDPOINTS = [
     ),
     Endpoint("account_tokens", "clinician", lambda w: reverse("account_tokens"), lambda w: TokenForm()),
     Endpoint(
+        "clinic_cds_clients",
+        "admin",
+        lambda w: reverse("clinic_cds_clients"),
+        lambda w: CdsClientForm(),
+        extra_fields={"jwks": ['{"keys": []}', '{"kty": "oct", "k": "eA"}', "{}", "[" * 50], "jku": ["http://x"]},
+    ),
+    Endpoint(
+        "clinic_cds_client_remove",
+        "admin",
+        lambda w: reverse("clinic_cds_client_remove", args=[w.cds_client.pk]),
+        lambda w: None,
+        examples=30,
+    ),
+    Endpoint(
         "account_token_revoke",
         "clinician",
         lambda w: reverse("account_token_revoke", args=[w.token.pk]),
@@ -325,8 +350,9 @@ READ_ONLY = {
     "handout_pdf",
     "fhir_metadata",
     "fhir_bundle",
+    "cds_services",
 }
-API = {"api_evaluate", "api_results_import"}
+API = {"api_evaluate", "api_results_import", "cds_service", "cds_feedback"}
 
 
 def _today() -> Any:
@@ -446,3 +472,75 @@ def test_no_results_import_body_is_a_server_error(
 ) -> None:
     response = api_client.post(f"/api/v1/workups/{workup.pk}/results/import", data=body, content_type=content_type)
     check(response, error_log, f"import {body[:300]!r}")
+
+
+# CDS Hooks: hook calls and feedback from a registered client (a valid JWT each time), with generated bodies.
+
+
+@pytest.fixture
+def cds_post(clinic: Any, clinician: Any, workup: Workup) -> Callable[[str, bytes], Any]:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.cds_hooks.conftest import public_jwks, token
+    from workup.services.cds_hooks import register_client
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    register_client(clinic=clinic, issuer="https://ehr.riverside.example/", jwks=public_jwks(key))
+    client = Client(raise_request_exception=False)
+
+    def post(path: str, body: bytes) -> Any:
+        bearer = token(key, "http://testserver" + path)
+        return client.post(
+            path, data=body, content_type="application/json", headers={"Authorization": f"Bearer {bearer}"}
+        )
+
+    return post
+
+
+@st.composite
+def cds_body(draw: Callable[[st.SearchStrategy[Any]], Any]) -> bytes:
+    """A hook call (or feedback) shaped like the spec's, with one value replaced; or anything api_body() makes."""
+    from tests.cds_hooks.conftest import condition, hook_body, medication, observation, prefetch
+
+    if draw(st.booleans()):
+        return draw(api_body())
+    doc: Any = hook_body(
+        pre=prefetch(
+            observations=(observation("2132-9", 150, "pg/mL"), observation("4548-4", 6.1, "%")),
+            conditions=(condition("Peripheral neuropathy"),),
+            medicines=(medication("Metformin 500 mg"),),
+        )
+    )
+    if draw(st.booleans()):
+        doc = {
+            "feedback": [
+                {
+                    "card": "4e0a3a1e-3283-4575-ab82-028d55fe2719",
+                    "outcome": "overridden",
+                    "outcomeTimestamp": "2026-12-01T10:05:31Z",
+                }
+            ]
+        }
+    node = doc
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        keys = sorted(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+        if not keys:
+            break
+        key = draw(st.sampled_from(keys))
+        if isinstance(node[key], dict | list) and node[key] and draw(st.booleans()):
+            node = node[key]
+            continue
+        node[key] = draw(JSON_VALUES)
+        break
+    return json.dumps(doc, allow_nan=True).encode()
+
+
+@settings(FUZZ, max_examples=300)
+@given(cds_body(), st.sampled_from(["workup-patient-view", "workup-order-select", "nope"]), st.booleans())
+def test_no_cds_hooks_body_is_a_server_error(
+    cds_post: Callable[[str, bytes], Any], error_log: ErrorLog, body: bytes, service: str, feedback: bool
+) -> None:
+    path = f"/cds-services/{service}" + ("/feedback" if feedback else "")
+    response = cds_post(path, body)
+    check(response, error_log, f"CDS {path} {body[:300]!r}")
+    assert response["Content-Type"] == "application/json"

@@ -142,6 +142,18 @@ ROWS = [
         {**RECORDERS_ANY_CLINIC, "anonymous": UNAUTHORISED},
         data=lambda o: typical_case(),
     ),
+    # CDS Hooks: discovery holds no patient data and is public; the services answer only a registered EHR's signed
+    # JWT, never a session or an API token, so every persona gets 401 (tests/cds_hooks covers the JWT itself).
+    Row("cds_services", "get", lambda o: "/cds-services", same(default=OK)),
+    Row("cds_service", "post", lambda o: "/cds-services/workup-patient-view", same(default=UNAUTHORISED)),
+    Row("cds_feedback", "post", lambda o: "/cds-services/workup-patient-view/feedback", same(default=UNAUTHORISED)),
+    Row("clinic_cds_clients", "get", lambda o: "/clinic/cds-clients/", ADMINS),
+    Row(
+        "clinic_cds_client_remove",
+        "post",
+        lambda o: f"/clinic/cds-clients/{o['cds_client'].pk}/remove/",
+        ADMINS_OWN_CLINIC,
+    ),
 ]
 NOT_IN_MATRIX = {"login", "logout"}  # public by design; covered in test_security and test_views_*
 
@@ -174,7 +186,18 @@ def objects(
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from tests.cds_hooks.conftest import public_jwks
+    from workup.services.cds_hooks import register_client
+
+    cds_client = register_client(
+        clinic=clinic,
+        issuer="https://ehr.riverside.example/",
+        jwks=public_jwks(ec.generate_private_key(ec.SECP384R1())),
+    )
     return {
+        "cds_client": cds_client,
         "letter": letter,
         "issued": issued,
         "patient": workup.patient,
@@ -215,7 +238,7 @@ def test_access(row: Row, persona: str, objects: dict[str, Any]) -> None:
     url = row.url(objects)
     if row.method == "get":
         response = client.get(url)
-    elif row.name in ("api_evaluate", "api_results_import"):
+    elif row.name in ("api_evaluate", "api_results_import", "cds_service", "cds_feedback"):
         response = client.post(url, data=row.data(objects) if row.data else {}, content_type="application/json")
     else:
         response = client.post(url, data=row.data(objects) if row.data else {})

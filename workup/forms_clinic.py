@@ -102,3 +102,52 @@ class TokenForm(VisibleTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("create", "Create token"))
+
+
+class CdsClientForm(VisibleTextMixin, forms.Form):
+    """Register an EHR allowed to call the CDS Hooks service for the administrator's clinic."""
+
+    name = forms.CharField(max_length=100, required=False, help_text="e.g. the EHR's product name")
+    issuer = forms.CharField(max_length=300, help_text="The JWT 'iss' the EHR sends, e.g. https://ehr.example.org/")
+    jwks = forms.CharField(
+        label="Public JWK Set",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text='The EHR\'s public keys as JSON ({"keys": [...]}); never a private key or a shared secret.',
+    )
+    jku = forms.URLField(
+        label="JWK Set URL",
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text="Instead of the keys: the one https URL its tokens may name in 'jku'.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("register", "Register client"))
+
+    def clean_jwks(self) -> dict[str, Any] | None:
+        from workup.interop.cds_hooks.auth import jwks_from_text
+
+        text = self.cleaned_data["jwks"].strip()
+        if not text:
+            return None
+        try:
+            return jwks_from_text(text)
+        except ValueError as exc:
+            raise forms.ValidationError(f"Not a public JWK Set: {exc}.") from None
+
+    def clean_jku(self) -> str:
+        jku: str = self.cleaned_data["jku"]
+        if jku and not jku.startswith("https://"):
+            raise forms.ValidationError("The JWK Set URL must be https.")
+        return jku
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("jwks") and not data.get("jku"):
+            raise forms.ValidationError("Give the public JWK Set or its URL: the service needs the key.")
+        return data

@@ -385,6 +385,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Login failed"
         DELETE = "delete", "Deleted"
         INTEGRITY_FAILED = "integrity_failed", "Integrity check failed"
+        CDS_FEEDBACK = "cds_feedback", "CDS card feedback"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -432,3 +433,79 @@ class HandoutGiven(models.Model):
 
     def __str__(self) -> str:
         return f"Handout for {self.workup_id} ({self.given_at:%Y-%m-%d})" if self.given_at else "Handout"
+
+
+class CdsClient(models.Model):
+    """An EHR allowed to call the CDS Hooks service for one clinic: its JWT issuer and the keys that sign its tokens."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="cds_clients")
+    name = models.CharField(max_length=100, blank=True)
+    issuer = models.CharField(max_length=300, unique=True, help_text="The JWT 'iss' the EHR sends")
+    jwks = models.JSONField(null=True, blank=True, help_text="The EHR's public JWK Set, when configured here")
+    jku = models.URLField(max_length=300, blank=True, help_text="The one JWK Set URL its tokens may name")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issuer"]
+
+    def __str__(self) -> str:
+        return self.name or self.issuer
+
+
+class CdsTokenUse(models.Model):
+    """A JWT id seen from an issuer, kept until the token expires, so a replayed token is refused."""
+
+    issuer = models.CharField(max_length=300)
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "jti"], name="cds_token_used_once")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.jti}"
+
+
+class CdsCard(models.Model):
+    """A card the service answered with: what feedback refers to. Kept in the clinic of the client that asked."""
+
+    uuid = models.UUIDField(primary_key=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(CdsClient, on_delete=models.PROTECT, related_name="cards")
+    service = models.CharField(max_length=40)
+    hook_instance = models.CharField(max_length=100)
+    indicator = models.CharField(max_length=10)
+    summary = models.CharField(max_length=140)
+    suggestions = models.JSONField(default=list, help_text="the uuids of the card's suggestions")
+    workup = models.ForeignKey(Workup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.summary}"
+
+
+class CdsFeedback(models.Model):
+    """What the clinician did with a card: accepted suggestions, or overridden (with the reason when given)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        OVERRIDDEN = "overridden", "Overridden"
+
+    card = models.ForeignKey(CdsCard, on_delete=models.PROTECT, related_name="feedback")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    accepted_suggestions = models.JSONField(default=list)
+    override_reason = models.JSONField(null=True, blank=True, help_text="the Coding the clinician chose")
+    user_comment = models.TextField(blank=True)
+    outcome_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.outcome}"

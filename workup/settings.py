@@ -252,6 +252,15 @@ B12_PROFILE = env_choice(
 GLYCAEMIA_PROFILE = env_choice("WORKUP_GLYCAEMIA_PROFILE", "ada_2025", tuple(sorted(_GLYCAEMIA_PROFILES)))
 LETTER_PAPER = env_choice("LETTER_PAPER", "A4", ("A4", "letter"))
 
+# CDS Hooks (README "CDS Hooks"): the public base URL a client's JWT names in `aud` (needed behind a proxy that
+# rewrites the host), the body limit of a hook call (a full prefetch of results is larger than one case), and http
+# (not https) to an EHR's FHIR server, for a test server on loopback only.
+CDS_HOOKS_BASE_URL = os.environ.get("CDS_HOOKS_BASE_URL", "").strip().rstrip("/")
+if CDS_HOOKS_BASE_URL and not CDS_HOOKS_BASE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"CDS_HOOKS_BASE_URL={CDS_HOOKS_BASE_URL!r} is not an http(s) URL.")
+CDS_HOOKS_MAX_BODY_BYTES = env_int("CDS_HOOKS_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+CDS_HOOKS_ALLOW_HTTP_FHIR = env_bool("CDS_HOOKS_ALLOW_HTTP_FHIR", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

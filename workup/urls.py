@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from workup.forms.login import LoginForm
+from workup.interop.cds_hooks import views as cds_hooks
 from workup.views import health, whoami
 
 urlpatterns = [
@@ -17,6 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("workup.interop.api")),
     path("fhir/r4/", include("workup.interop.fhir.views")),
+    path("cds-services", cds_hooks.services_list, name="cds_services"),  # CDS Hooks: {baseUrl}/cds-services
+    path("cds-services/", include(cds_hooks.urlpatterns)),
     path("letters/", include("workup.views.letters")),
     path("handouts/", include("workup.views.handouts")),
     path("clinic/", include("workup.views.clinic")),

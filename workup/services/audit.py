@@ -28,6 +28,7 @@ def record(
     object_type: str = "",
     object_id: str = "",
     clinic_id: int | None = None,
+    username: str = "",
 ) -> AuditEvent:
     """Append one audit event for ``user`` doing ``action`` to ``obj`` (or to the object named by type and id)."""
     patient = _patient_of(obj)
@@ -36,7 +37,7 @@ def record(
     return AuditEvent.objects.create(
         clinic_id=clinic_id,
         user=user if user is not None and user.is_authenticated else None,
-        username=getattr(user, "username", "") or "",
+        username=username or getattr(user, "username", "") or "",
         action=action,
         object_type=object_type or (type(obj).__name__.lower() if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),

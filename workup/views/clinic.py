@@ -14,9 +14,10 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, admin_required, member_required
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.models import ApiToken, AuditEvent, User
+from workup.forms_clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
+from workup.models import ApiToken, AuditEvent, CdsClient, User
 from workup.services import audit
+from workup.services.cds_hooks import deactivate_client, register_client
 from workup.services.tokens import create_token, revoke
 
 
@@ -115,6 +116,40 @@ def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     return redirect("account_tokens")
 
 
+@admin_required
+def cds_clients(request: AuthedRequest) -> HttpResponse:
+    """The EHRs allowed to call the CDS Hooks service for this clinic: register one, or see who is registered."""
+    form = CdsClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            client = register_client(
+                clinic=request.user.clinic,  # type: ignore[arg-type]
+                issuer=data["issuer"],
+                jwks=data["jwks"],
+                jku=data["jku"],
+                name=data["name"],
+                user=request.user,
+                request=request,
+            )
+        except ValueError:
+            form.add_error("issuer", "This issuer cannot be registered here: choose the issuer your EHR uses.")
+        else:
+            messages.success(request, f"{client.issuer} may now call the CDS Hooks service for this clinic.")
+            return redirect("clinic_cds_clients")
+    clients = CdsClient.objects.filter(clinic=request.user.clinic)
+    return render(request, "clinic/cds_clients.html", {"clients": clients, "form": form})
+
+
+@admin_required
+@require_POST
+def cds_client_remove(request: AuthedRequest, client_id: int) -> HttpResponse:
+    client = get_object_or_404(CdsClient, pk=client_id, clinic=request.user.clinic, active=True)
+    deactivate_client(client=client, user=request.user, request=request)
+    messages.success(request, f"{client.issuer} can no longer call the CDS Hooks service.")
+    return redirect("clinic_cds_clients")
+
+
 class PasswordChange(auth_views.PasswordChangeView):
     """Change password; every other session of this user ends (Django checks the session's password hash)."""
 
@@ -140,6 +175,8 @@ urlpatterns = [
     path("staff/", staff, name="clinic_staff"),
     path("staff/<int:user_id>/", staff_edit, name="clinic_staff_edit"),
     path("audit/", audit_trail, name="clinic_audit"),
+    path("cds-clients/", cds_clients, name="clinic_cds_clients"),
+    path("cds-clients/<int:client_id>/remove/", cds_client_remove, name="clinic_cds_client_remove"),
     path("account/password/", member_required(PasswordChange.as_view()), name="account_password"),
     path("account/tokens/", tokens, name="account_tokens"),
     path("account/tokens/<int:token_id>/revoke/", token_revoke, name="account_token_revoke"),

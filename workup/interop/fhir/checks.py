@@ -85,6 +85,22 @@ def own_problems(bundle: dict[str, Any]) -> list[str]:
     return problems
 
 
+def resource_problems(resource: dict[str, Any]) -> list[str]:
+    """Every problem of one resource outside a Bundle (a CDS Hooks suggestion): its R4B model, then our own checks."""
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
+
+    try:
+        model = get_fhir_model_class(str(resource.get("resourceType", "")))
+    except (KeyError, ValueError) as exc:
+        return [f"resourceType: {exc}"]
+    try:
+        model.model_validate(resource)
+    except ValidationError as exc:
+        return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    return list(_resource_problems(resource))
+
+
 def problems(bundle: dict[str, Any]) -> list[str]:
     """Every problem, structural and our own; [] for a Bundle fit to store or send."""
     return structural_problems(bundle) + own_problems(bundle)

@@ -407,11 +407,16 @@ def preview(workup: Workup, data: bytes | str, *, today: date) -> Preview:
 
 
 def _validate(workup: Workup, rows: list[Row], today: date) -> None:
-    """The engine's own checks, on every recognised row at once (as a typed result is checked)."""
+    if any(r.recognised for r in rows):
+        validate_rows(workup_to_case(workup, labs=[], as_of=today), rows, today=today)
+
+
+def validate_rows(case: dict[str, Any], rows: list[Row], *, today: date) -> None:
+    """The engine's own checks on every recognised row at once, inside ``case`` (as a typed result is checked)."""
     candidates = [r for r in rows if r.recognised]
     if not candidates:
         return
-    case = workup_to_case(workup, labs=[], as_of=today)
+    case = {**case, "as_of": today.isoformat()}
     case["labs"] = [lab_to_case(LabResult(**r.fields)) for r in candidates]
     _, errors, _ = rules.validate(case, today=today)
     for problem in errors:
