@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from workup.forms import PresentationForm, SearchForm
+from workup.forms.clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.forms.hygiene import invisible_characters, validate_visible_text
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.forms_letters import AddendumForm, DraftForm
+from workup.forms.letters import AddendumForm, DraftForm
 from workup.models import Letter, Patient, User
 from workup.services import letters as services
 

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
+from workup.forms.clinic import StaffChangeForm, StaffForm, TokenForm
+from workup.forms.letters import AddendumForm, DraftForm, SignForm
 from workup.forms.login import LoginForm
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.forms_letters import AddendumForm, DraftForm, SignForm
 from workup.models import Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token

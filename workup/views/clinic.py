@@ -14,7 +14,7 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, admin_required, member_required
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
+from workup.forms.clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.models import ApiToken, AuditEvent, User
 from workup.services import audit
 from workup.services.tokens import create_token, revoke
