@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.forms import MultiWidget
 from django.test import Client
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from workup.models import AuditEvent, LabResult, Letter, Patient, User, Workup
 from workup.services import letters as services
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from workup.models import ApiToken, AuditEvent, User
 
 pytestmark = pytest.mark.django_db

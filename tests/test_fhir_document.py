@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import variant
+from tests.factories import variant
 from workup.interop import fhir
 from workup.interop.fhir import checks
 from workup.interop.fhir.document import build_document, gmc_number, nhs_number, quantity

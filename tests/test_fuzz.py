@@ -25,7 +25,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import typical_case
+from tests.factories import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
 from workup.forms.clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.forms.letters import AddendumForm, DraftForm, SignForm

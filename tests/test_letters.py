@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import variant
+from tests.factories import variant
 from workup import letters, rules
 from workup.models import LabResult, Letter, Workup
 from workup.services import letters as services

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
-from tests.conftest import variant
+from tests.factories import variant
 from workup import rules
 from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services

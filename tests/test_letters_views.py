@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.conftest import variant
+from tests.factories import variant
 from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services
 from workup.services.workups import evaluate_workup

@@ -13,9 +13,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from casebuilder import AS_OF, lab, make_case, run
-from rules_invariants import REPO, assert_valid_recommendation, contract_dir
 
+from tests.rules.casebuilder import AS_OF, lab, make_case, run
+from tests.rules.rules_invariants import REPO, assert_valid_recommendation, contract_dir
 from workup.rules import RULESET, CaseError, dumps, evaluate
 from workup.rules.generate import bench_cases, random_case
 from workup.rules.rules import EMERGENCY_RULES, RULE_IDS, RULES, SOURCES
