@@ -28,6 +28,12 @@ def make_user(username: str, clinic: Any, role: str, **extra: Any) -> Any:
     )
 
 
+def stored_bytes(data: bytes | memoryview | None) -> bytes:
+    """The bytes of a binary field that must be filled (PostgreSQL returns a memoryview)."""
+    assert data is not None, "no bytes stored"
+    return bytes(data)
+
+
 def make_workup(patient: Any, user: Any, case: dict[str, Any]) -> Any:
     """Store ``case`` as a workup of ``patient`` (the case's own patient block is ignored)."""
     from workup.cases import case_to_fields

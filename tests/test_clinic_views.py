@@ -57,6 +57,7 @@ def test_deactivating_records_before_and_after(login: Any, clinic_admin: Any, in
     intake.refresh_from_db()
     assert not intake.is_active
     event = AuditEvent.objects.get(action="change", object_type="user")
+    assert event.changes is not None
     assert event.changes["is_active"] == [True, False]
 
 

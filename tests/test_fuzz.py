@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -133,7 +133,9 @@ def plausible(form: forms.BaseForm | forms.BaseFormSet) -> dict[str, list[str]]:
 
 def _values_for(f: forms.Field) -> list[str]:
     if isinstance(f, forms.ChoiceField):
-        return [str(value) for value, label in f.choices if not isinstance(label, list | tuple)] or ["x"]
+        # By now Django has normalised the choices to (value, label) pairs (a label that is a list is a group).
+        choices = cast(Iterable[tuple[Any, Any]], f.choices)
+        return [str(value) for value, label in choices if not isinstance(label, list | tuple)] or ["x"]
     if isinstance(f, forms.BooleanField):
         return ["on", ""]
     if isinstance(f, forms.IntegerField | forms.FloatField | forms.DecimalField):
