@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.forms import MultiWidget
 from django.test import Client
 
-from tests.conftest import make_user
+from tests.factories import make_user
 from workup.models import AuditEvent, LabResult, Letter, Patient, User, Workup
 from workup.services import letters as services
 
@@ -76,6 +76,7 @@ def submitted(response: Any) -> dict[str, Any]:
                 continue
             if isinstance(field.field.widget, MultiWidget):  # date and time posted as two inputs
                 parts = field.field.widget.decompress(value)
+                assert parts is not None
                 data |= {f"{field.html_name}_{i}": str(part) for i, part in enumerate(parts)}
                 continue
             data[field.html_name] = "on" if value is True else value
@@ -194,6 +195,7 @@ def test_lab_results_changed_in_the_admin_are_audited_row_by_row(operator: User,
     assert ("change", "labresult", str(first.pk)) in events
     assert ("delete", "labresult", str(second.pk)) in events
     change = AuditEvent.objects.get(action="change", object_type="labresult")
+    assert change.changes is not None
     assert change.changes["value"][1] == "9.2" and change.patient_id == workup.patient_id
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import typical_case
+from tests.factories import typical_case
 from workup import rules
 from workup.services.tokens import create_token, revoke
 

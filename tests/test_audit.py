@@ -37,6 +37,7 @@ def test_changing_a_section_records_before_and_after(login: Any, clinician: Any,
     response = client.post(f"/workups/{workup.pk}/history/", data)
     assert response.status_code == 302
     (change,) = events(action="change", object_type="workup")
+    assert change.changes is not None
     assert change.changes["diabetes"] == ["known", "not_known"]
     assert change.changes["alcohol_units_per_week"] == [2.5, 40.0]
     assert change.user == clinician

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import typical_case
+from tests.factories import typical_case
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PRESENTATION_FIELDS, case_to_fields, workup_to_case
 from workup.models import LabResult, Workup
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 from workup.models import ApiToken, AuditEvent, User
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def test_deactivating_records_before_and_after(login: Any, clinic_admin: Any, in
     intake.refresh_from_db()
     assert not intake.is_active
     event = AuditEvent.objects.get(action="change", object_type="user")
+    assert event.changes is not None
     assert event.changes["is_active"] == [True, False]
 
 

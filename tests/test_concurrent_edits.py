@@ -109,7 +109,7 @@ def save_rows(user: Any, workup: Workup, edit: RowEdit, record: Record) -> None:
     added = set(LabResult.objects.filter(workup=workup).values_list("pk", flat=True)) - before
     saw_current = edit.row_id in current and current[edit.row_id] == edit.seen
     if edit.remove:
-        if saw_current:
+        if saw_current and edit.row_id is not None:
             record.rows.pop(edit.row_id, None)  # removed by someone who saw exactly this value
         return
     if edit.row_id is not None and saw_current:

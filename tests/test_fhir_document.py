@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.conftest import variant
+from tests.factories import stored_bytes, variant
 from workup.interop import fhir
 from workup.interop.fhir import checks
 from workup.interop.fhir.document import build_document, gmc_number, nhs_number, quantity
@@ -152,7 +152,9 @@ def test_priority_follows_the_urgency(workup: Workup, clinician: Any, urgency: s
 
 
 def test_conditions_are_provisional_or_confirmed_from_the_certainty(bundle: dict[str, Any], workup: Workup) -> None:
-    causes = evaluate_workup(workup, today=TODAY).recommendation["causes"]  # type: ignore[index]
+    recommendation = evaluate_workup(workup, today=TODAY).recommendation
+    assert recommendation is not None
+    causes = recommendation["causes"]
     conditions = resources(bundle, "Condition")
     assert len(conditions) == len(causes) > 0
     for cause, condition in zip(causes, conditions, strict=True):
@@ -301,12 +303,12 @@ def issued(workup: Workup, intake: Any, clinician: Any) -> Letter:
 
 
 def test_signing_stores_the_document_and_its_hash_with_the_pdf(issued: Letter) -> None:
-    data = bytes(issued.fhir_document)
+    data = stored_bytes(issued.fhir_document)
     assert hashlib.sha256(data).hexdigest() == issued.fhir_sha256
     bundle = json.loads(data)
     assert checks.problems(bundle) == []
     [doc_ref] = resources(bundle, "DocumentReference")
-    assert base64.b64decode(doc_ref["content"][0]["attachment"]["data"]) == bytes(issued.pdf)
+    assert base64.b64decode(doc_ref["content"][0]["attachment"]["data"]) == stored_bytes(issued.pdf)
 
 
 def test_a_document_that_fails_issues_nothing(workup: Workup, intake: Any, clinician: Any, monkeypatch: Any) -> None:
@@ -328,7 +330,7 @@ def test_bundle_download_is_byte_identical_every_time_and_audited(issued: Letter
     first = client.get(f"/fhir/r4/Bundle/{issued.pk}")
     second = client.get(f"/fhir/r4/Bundle/{issued.pk}")
     assert first.status_code == 200 and first["Content-Type"].startswith("application/fhir+json")
-    assert first.content == second.content == bytes(issued.fhir_document)
+    assert first.content == second.content == stored_bytes(issued.fhir_document)
     assert AuditEvent.objects.filter(object_type="fhir_bundle", action="download").count() == 2
 
 
@@ -337,14 +339,14 @@ def test_bundle_by_api_token(issued: Letter, clinician: Any) -> None:
 
     _, key = create_token(user=clinician, name="fhir")
     response = Client().get(f"/fhir/r4/Bundle/{issued.pk}", HTTP_AUTHORIZATION=f"Bearer {key}")
-    assert response.status_code == 200 and response.content == bytes(issued.fhir_document)
+    assert response.status_code == 200 and response.content == stored_bytes(issued.fhir_document)
 
 
 def test_transaction_form_posts_the_same_resources_as_conditional_creates(issued: Letter, clinician: Any) -> None:
     client = Client()
     client.force_login(clinician)
     transaction = json.loads(client.get(f"/fhir/r4/Bundle/{issued.pk}?_format=transaction").content)
-    document = json.loads(bytes(issued.fhir_document))
+    document = json.loads(stored_bytes(issued.fhir_document))
     assert transaction["type"] == "transaction"
     assert [e["resource"] for e in transaction["entry"]] == [e["resource"] for e in document["entry"]]
     patient = next(e for e in transaction["entry"] if e["resource"]["resourceType"] == "Patient")

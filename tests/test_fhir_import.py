@@ -271,7 +271,7 @@ def test_api_import_previews_and_commits_with_a_token(workup: Workup, clinician:
 
     _, key = create_token(user=clinician, name="lab")
     client, url = Client(), f"/api/v1/workups/{workup.pk}/results/import"
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    auth: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     count = workup.labs.count()
     body = client.post(url, data=fhir_bundle(), content_type="application/fhir+json", **auth).json()
     assert body["patient"]["matches"] and body["committed"] == 0 and workup.labs.count() == count

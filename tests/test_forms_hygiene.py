@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from workup.forms import PresentationForm, SearchForm
+from workup.forms.clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.forms.hygiene import invisible_characters, validate_visible_text
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.forms_letters import AddendumForm, DraftForm
+from workup.forms.letters import AddendumForm, DraftForm
 from workup.models import Letter, Patient, User
 from workup.services import letters as services
 
@@ -153,7 +153,7 @@ def test_token_name_refuses_hidden_characters(login: Any, clinician: Any) -> Non
 def test_every_text_form_carries_the_check(form_class: type[forms.Form], field: str, kwargs: dict[str, Any]) -> None:
     form = form_class({field: f"a{RLO}b"}, **kwargs)
     form.is_valid()
-    assert REFUSED in " ".join(form.errors.get(field, []))
+    assert REFUSED in " ".join(map(str, form.errors.get(field, [])))
 
 
 def test_staff_change_form_carries_the_check(clinic_admin: Any, intake: Any) -> None:
@@ -164,4 +164,4 @@ def test_staff_change_form_carries_the_check(clinic_admin: Any, intake: Any) -> 
 def test_passwords_are_not_checked(clinic_admin: Any) -> None:
     form = StaffForm({"password": f"pass{RLO}word-long-enough"})
     form.is_valid()
-    assert REFUSED not in " ".join(form.errors.get("password", []))
+    assert REFUSED not in " ".join(map(str, form.errors.get("password", [])))

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -25,11 +25,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import typical_case
+from tests.factories import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
-from workup.forms.login import LoginForm
-from workup.forms_clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
-from workup.forms_letters import (
+from workup.forms.clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
+from workup.forms.letters import (
     AddendumForm,
     BookedForm,
     CancelForm,
@@ -40,6 +39,7 @@ from workup.forms_letters import (
     SentForm,
     SignForm,
 )
+from workup.forms.login import LoginForm
 from workup.letters import referral_options
 from workup.models import Workup
 from workup.services import letters as services
@@ -145,7 +145,9 @@ def plausible(form: forms.BaseForm | forms.BaseFormSet) -> dict[str, list[str]]:
 
 def _values_for(f: forms.Field) -> list[str]:
     if isinstance(f, forms.ChoiceField):
-        return [str(value) for value, label in f.choices if not isinstance(label, list | tuple)] or ["x"]
+        # By now Django has normalised the choices to (value, label) pairs (a label that is a list is a group).
+        choices = cast(Iterable[tuple[Any, Any]], f.choices)
+        return [str(value) for value, label in choices if not isinstance(label, list | tuple)] or ["x"]
     if isinstance(f, forms.BooleanField):
         return ["on", ""]
     if isinstance(f, forms.IntegerField | forms.FloatField | forms.DecimalField):
@@ -192,7 +194,7 @@ class World:
         """A CDS Hooks client of the clinic (a throwaway key: only its removal is fuzzed here)."""
         from cryptography.hazmat.primitives.asymmetric import ec
 
-        from tests.cds_hooks.conftest import public_jwks
+        from tests.cds_hooks.builders import public_jwks
         from workup.services.cds_hooks import register_client
 
         jwks = public_jwks(ec.generate_private_key(ec.SECP384R1()))
@@ -481,7 +483,7 @@ def test_no_results_import_body_is_a_server_error(
 def cds_post(clinic: Any, clinician: Any, workup: Workup) -> Callable[[str, bytes], Any]:
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from tests.cds_hooks.conftest import public_jwks, token
+    from tests.cds_hooks.builders import public_jwks, token
     from workup.services.cds_hooks import register_client
 
     key = ec.generate_private_key(ec.SECP384R1())
@@ -500,7 +502,7 @@ def cds_post(clinic: Any, clinician: Any, workup: Workup) -> Callable[[str, byte
 @st.composite
 def cds_body(draw: Callable[[st.SearchStrategy[Any]], Any]) -> bytes:
     """A hook call (or feedback) shaped like the spec's, with one value replaced; or anything api_body() makes."""
-    from tests.cds_hooks.conftest import condition, hook_body, medication, observation, prefetch
+    from tests.cds_hooks.builders import condition, hook_body, medication, observation, prefetch
 
     if draw(st.booleans()):
         return draw(api_body())

@@ -10,7 +10,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 
-from tests.conftest import PASSWORD, typical_case
+from tests.factories import PASSWORD, typical_case
 from workup.forms.labs import MAX_RESULTS, LabRowForm
 from workup.interop import safe_json
 from workup.models import AuditEvent

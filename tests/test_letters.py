@@ -7,12 +7,13 @@ import json
 import re
 import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, StreamObject
 
-from tests.conftest import variant
+from tests.factories import stored_bytes, variant
 from workup import letters, rules
 from workup.models import LabResult, Letter, Workup
 from workup.services import letters as services
@@ -41,7 +42,7 @@ def issued(draft: Letter, clinician: Any) -> Letter:
 
 @pytest.fixture
 def issued_pages(issued: Letter) -> list[str]:
-    return pdf_pages(bytes(issued.pdf))
+    return pdf_pages(stored_bytes(issued.pdf))
 
 
 # Choosing the referral and wording the question (no PDF needed)
@@ -246,8 +247,9 @@ def test_pdf_is_a4_by_default_and_us_letter_by_setting(draft: Letter, settings: 
 
 
 def test_pdf_embeds_its_fonts_and_declares_pdf_a_3b_with_tags(issued: Letter) -> None:
-    reader = PdfReader(io.BytesIO(bytes(issued.pdf)))
-    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    reader = PdfReader(io.BytesIO(stored_bytes(issued.pdf)))
+    resources = cast(DictionaryObject, reader.pages[0]["/Resources"])
+    fonts = [f.get_object() for f in cast(DictionaryObject, resources["/Font"]).values()]
     assert fonts
     for font in fonts:
         descriptor = (
@@ -257,14 +259,15 @@ def test_pdf_embeds_its_fonts_and_declares_pdf_a_3b_with_tags(issued: Letter) ->
         )
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
         assert "DejaVu" in str(font["/BaseFont"])
-    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    root = cast(DictionaryObject, reader.trailer["/Root"])
+    metadata = cast(StreamObject, root["/Metadata"].get_object()).get_data().decode()
     assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
-    assert "/StructTreeRoot" in reader.trailer["/Root"]
-    assert reader.metadata.title == f"Referral letter {issued.reference} version 1"
+    assert "/StructTreeRoot" in root
+    assert reader.metadata is not None and reader.metadata.title == f"Referral letter {issued.reference} version 1"
 
 
 def test_pdf_carries_the_recommendation_it_presents(issued: Letter) -> None:
-    attached = PdfReader(io.BytesIO(bytes(issued.pdf))).attachments["workup-recommendation.json"][0]
+    attached = PdfReader(io.BytesIO(stored_bytes(issued.pdf))).attachments["workup-recommendation.json"][0]
     assert json.loads(attached) == issued.recommendation
 
 
@@ -272,7 +275,7 @@ def test_emergency_gets_a_one_page_sbar_handover(workup: Workup, clinician: Any)
     emergency = variant(workup, lambda c: c["presentation"].update(red_flags=["bladder_or_bowel_dysfunction"]))
     letter = services.create_draft(user=clinician, workup=emergency, service="emergency_department")
     assert letter.kind == "emergency"
-    pages = pdf_pages(services.issue(user=clinician, letter=letter).pdf)
+    pages = pdf_pages(stored_bytes(services.issue(user=clinician, letter=letter).pdf))
     assert len(pages) == 1
     text = pages[0]
     assert "Emergency handover: emergency department EMERGENCY" in text
@@ -341,7 +344,7 @@ def test_emergency_handover_goes_out_even_from_a_barely_recorded_or_invalid_case
     )
     LabResult.objects.create(workup=workup, test="hba1c", value=8, unit="mg/dL")  # a unit HbA1c is never in
     letter = services.create_draft(user=clinician, workup=workup, service="emergency_department")
-    pages = pdf_pages(services.issue(user=clinician, letter=letter).pdf)
+    pages = pdf_pages(stored_bytes(services.issue(user=clinician, letter=letter).pdf))
     assert len(pages) == 1
     assert "No examination recorded." in pages[0]
     assert "HbA1c 8 mg/dL 4–6" not in pages[0] and "Not read: check value and unit" in pages[0]

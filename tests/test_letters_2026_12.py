@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.conftest import SHARED, variant
+from tests.factories import SHARED, variant
 from workup import letters, rules
 from workup.models import Letter, Workup
 from workup.rules import vocab

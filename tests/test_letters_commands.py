@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from tests.factories import stored_bytes
 from workup.letters import find_referral
 from workup.models import Letter, User, Workup
 from workup.services import letters as services
@@ -108,7 +109,7 @@ def test_page_one_of_a_signed_demo_letter_as_an_image(demo: None, artifacts_dir:
         user=clinician, letter=services.create_draft(user=clinician, workup=workup, service="neurology")
     )
     pdf = tmp_path / "letter.pdf"
-    pdf.write_bytes(bytes(letter.pdf))
+    pdf.write_bytes(stored_bytes(letter.pdf))
     prefix = artifacts_dir / "demo-letter-page"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), str(prefix)], check=True)
     assert (artifacts_dir / "demo-letter-page-1.png").stat().st_size > 20_000  # text and ruled tables, not blank

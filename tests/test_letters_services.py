@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
-from tests.conftest import variant
+from tests.factories import stored_bytes, variant
 from workup import rules
 from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services
@@ -70,7 +70,8 @@ def test_no_letter_for_a_service_the_engine_does_not_recommend(workup: Workup, i
 
 def test_no_letter_before_the_workup_reaches_a_referral(workup: Workup, intake: Any) -> None:
     unexamined = variant(workup, lambda c: c.update(exam={"ankle_reflex": {"left": 1, "right": 1}}))
-    assert evaluate_workup(unexamined).recommendation["stage"] == "exam"
+    recommendation = evaluate_workup(unexamined).recommendation
+    assert recommendation is not None and recommendation["stage"] == "exam"
     with pytest.raises(services.NoReferral):
         services.create_draft(user=intake, workup=unexamined, service="neurology")
 
@@ -82,6 +83,7 @@ def test_intake_can_edit_the_question_and_free_text_of_a_draft(draft: Letter, in
     draft.refresh_from_db()
     assert (draft.question, draft.free_text, draft.draft_version) == ("Please assess for CIDP.", "Lives alone.", 1)
     change = AuditEvent.objects.get(object_id=str(draft.pk), action="change")
+    assert change.changes is not None
     assert change.changes["question"][1] == "Please assess for CIDP."
 
 
@@ -98,25 +100,25 @@ def test_a_stale_draft_save_is_refused_not_applied(draft: Letter, intake: Any, c
 
 def test_issuing_stores_the_exact_pdf_its_hash_and_the_snapshot(issued: Letter, clinician: Any, workup: Workup) -> None:
     stored = Letter.objects.get(pk=issued.pk)
-    data = bytes(stored.pdf)
+    data = stored_bytes(stored.pdf)
     assert data.startswith(b"%PDF-")
     assert stored.pdf_sha256 == hashlib.sha256(data).hexdigest()
     assert stored.pages == len(PdfReader(io.BytesIO(data)).pages)
     assert (stored.status, stored.signed_by, stored.ruleset) == ("issued", clinician, rules.RULESET)
     assert stored.signed_at is not None
     assert stored.recommendation == evaluate_workup(workup).recommendation
-    assert stored.case["presentation"]["areas"] == ["toes", "sole"]
+    assert stored.case is not None and stored.case["presentation"]["areas"] == ["toes", "sole"]
     assert actions(stored) == ["create", "sign"]
 
 
 def test_every_later_download_is_byte_identical(issued: Letter) -> None:
     first = services.stored_pdf(Letter.objects.get(pk=issued.pk))
     second = services.stored_pdf(Letter.objects.get(pk=issued.pk))
-    assert first == second == bytes(issued.pdf)
+    assert first == second == stored_bytes(issued.pdf)
 
 
 def test_issued_letter_does_not_follow_later_changes_to_the_record(issued: Letter, workup: Workup) -> None:
-    before = bytes(issued.pdf)
+    before = stored_bytes(issued.pdf)
     workup.patient.family_name = "Renamed"
     workup.patient.save()
     assert services.stored_pdf(Letter.objects.get(pk=issued.pk)) == before
@@ -192,10 +194,10 @@ def test_an_addendum_is_a_new_version_that_refers_to_the_one_it_amends(issued: L
 
 
 def test_an_issued_addendum_keeps_both_versions(issued: Letter, clinician: Any) -> None:
-    first_bytes = bytes(issued.pdf)
+    first_bytes = stored_bytes(issued.pdf)
     addendum = services.create_addendum(user=clinician, letter=issued, reason="HbA1c corrected by the laboratory.")
     second = services.issue(user=clinician, letter=addendum)
-    text = pdf_text(bytes(second.pdf))
+    text = pdf_text(stored_bytes(second.pdf))
     assert "ADDENDUM TO VERSION 1" in text
     assert "(addendum to version 1)" in text
     assert "Reason for this addendum: HbA1c corrected by the laboratory." in text

@@ -9,7 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from tests.conftest import variant
+from tests.factories import stored_bytes, variant
 from workup.models import AuditEvent, Letter, Workup
 from workup.services import letters as services
 from workup.services.workups import evaluate_workup
@@ -154,7 +154,7 @@ def test_clinician_signs_and_every_download_is_identical(login: Any, clinician: 
     assert "Signed and issued" in text(response)
     stored = Letter.objects.get(pk=draft.pk)
     first, second = client.get(url("letter_pdf", stored)), client.get(url("letter_pdf", stored))
-    assert first.content == second.content == bytes(stored.pdf)
+    assert first.content == second.content == stored_bytes(stored.pdf)
     assert first["Content-Disposition"] == f'attachment; filename="{stored.reference}-v1.pdf"'
     assert "no-store" in first["Cache-Control"]
     assert AuditEvent.objects.filter(action="download", object_id=str(stored.pk)).count() == 2
@@ -203,7 +203,7 @@ def test_panel_lists_letters_and_declines_in_two_queries_with_download_links(
     evaluation = evaluate_workup(workup)
     services.create_addendum(user=clinician, letter=issued, reason="Correction.")
     with django_assert_num_queries(2):
-        html = render_to_string(
+        html: str = render_to_string(
             "letters/_workup_panel.html", {"workup": workup, "may_sign": True, "evaluation": evaluation}
         )
     html = re.sub(r"\s+", " ", html)
@@ -239,6 +239,7 @@ def test_a_tampered_pdf_is_withheld_logged_and_audited(
     assert "does not match the SHA-256 recorded when it was signed" in page and issued.pdf_sha256 in page
     assert any(issued.pdf_sha256 in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
     event = AuditEvent.objects.get(action="integrity_failed")
+    assert event.changes is not None
     assert (event.user, event.object_id, event.changes["pdf_sha256"][0]) == (
         clinician,
         str(issued.pk),

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from tests.conftest import make_user, typical_case
+from tests.factories import make_user, typical_case
 from workup.models import Letter
 from workup.services.tokens import create_token
 
@@ -188,7 +188,7 @@ def objects(
     )
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    from tests.cds_hooks.conftest import public_jwks
+    from tests.cds_hooks.builders import public_jwks
     from workup.services.cds_hooks import register_client
 
     cds_client = register_client(

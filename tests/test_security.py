@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from workup.models import AuditEvent
 
 REPO = Path(__file__).resolve().parent.parent

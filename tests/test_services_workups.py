@@ -146,5 +146,5 @@ def test_section_problems_only_reports_its_own_section(intake: Any, patient: Any
 
 def test_evaluation_reads_the_stored_workup_like_the_api(workup: Any) -> None:
     evaluation = evaluate_workup(workup, today=date(2026, 11, 21))
-    assert evaluation.ok and evaluation.recommendation["ruleset"]  # type: ignore[index]
+    assert evaluation.recommendation is not None and evaluation.recommendation["ruleset"]
     assert evaluation.case["as_of"] == "2026-11-21"

@@ -89,7 +89,7 @@ def test_user_without_clinic_is_refused(login: Any, db: Any) -> None:
 
 
 def test_clinic_admin_who_is_a_clinician_sees_the_worklist(login: Any, clinic: Any) -> None:
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     doctor_admin = make_user("dora_admin", clinic, "clinic_admin", is_clinician=True)
     assert login(doctor_admin).get(WORKLIST).status_code == 200

@@ -345,7 +345,7 @@ def test_exam_grid_is_labelled_per_side_and_scale(login: Any, intake: Any, worku
     ],
 )
 def test_exam_errors_are_shown_in_the_grid_cell(
-    login: Any, intake: Any, workup: Any, fields: dict[str, str], field: str, message: str
+    login: Any, intake: Any, workup: Any, fields: dict[str, Any], field: str, message: str
 ) -> None:
     response = login(intake).post(section_url(workup, "exam"), exam(**fields))
     page = text(response)

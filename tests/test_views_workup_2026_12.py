@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import make_workup, typical_case
+from tests.factories import make_workup, typical_case
 from tests.test_views_labs import labs_post
 from tests.test_views_workup import detail, exam, history, presentation, section_url, text
 from workup import rules

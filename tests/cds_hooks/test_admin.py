@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from tests.cds_hooks.conftest import ISSUER, contract_case, public_jwks
-from tests.conftest import make_workup
+from tests.cds_hooks.builders import ISSUER, contract_case, public_jwks
+from tests.factories import make_workup
 from workup.models import AuditEvent, CdsClient
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_admin_registers_a_client_for_their_clinic(clinic_admin, clinic, private
     response = _admin(clinic_admin).post("/clinic/cds-clients/", {"issuer": ISSUER, "name": "EHR", "jwks": jwks})
     assert response.status_code == 302
     client = CdsClient.objects.get()
-    assert client.clinic == clinic and client.jwks["keys"][0]["kid"] == "ehr-1"
+    assert client.clinic == clinic and client.jwks is not None and client.jwks["keys"][0]["kid"] == "ehr-1"
     assert AuditEvent.objects.filter(object_type="cds_client", action="create", user=clinic_admin).exists()
     assert ISSUER in _admin(clinic_admin).get("/clinic/cds-clients/").content.decode()
 
@@ -50,7 +50,7 @@ def test_a_bad_key_is_a_form_error(clinic_admin, jwks, jku, words) -> None:
 
 
 def test_another_clinics_issuer_cannot_be_taken(cds_client, other_clinic, private_key) -> None:
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     other_admin = make_user("otto_admin", other_clinic, "clinic_admin")
     jwks = json.dumps(public_jwks(private_key))

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 from tests.cds_hooks import schemas
-from tests.cds_hooks.conftest import check, hook_body, prefetch, spec_example
-from tests.conftest import SHARED, make_workup
+from tests.cds_hooks.builders import check, hook_body, prefetch, spec_example
+from tests.factories import SHARED, make_workup
 from workup import rules
 from workup.interop.cds_hooks import cards
 from workup.interop.cds_hooks.discovery import LAB_LOINCS

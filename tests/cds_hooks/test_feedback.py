@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tests.cds_hooks import schemas
-from tests.cds_hooks.conftest import check, contract_case, hook_body, prefetch, spec_example
-from tests.conftest import make_workup
+from tests.cds_hooks.builders import check, contract_case, hook_body, prefetch, spec_example
+from tests.factories import make_workup
 from workup.models import AuditEvent, CdsFeedback
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_accepted_suggestion_is_stored_and_audited(card, call, clinic, patient) 
     assert row.clinic == clinic and row.outcome == "accepted" and row.accepted_suggestions == [suggestion]
     event = AuditEvent.objects.get(action="cds_feedback")
     assert event.clinic == clinic and event.patient == patient and event.object_id == card["uuid"]
-    assert event.changes["outcome"] == [None, "accepted"]
+    assert event.changes is not None and event.changes["outcome"] == [None, "accepted"]
 
 
 def test_overridden_card_keeps_the_reason_and_comment(card, call) -> None:
@@ -68,7 +68,8 @@ def test_overridden_card_keeps_the_reason_and_comment(card, call) -> None:
     assert _post(call, body).status_code == 200
     row = CdsFeedback.objects.get()
     assert row.override_reason == reason and row.user_comment == "Declined today"
-    assert AuditEvent.objects.get(action="cds_feedback").changes["override_reason"] == [None, "Patient declined"]
+    changes = AuditEvent.objects.get(action="cds_feedback").changes
+    assert changes is not None and changes["override_reason"] == [None, "Patient declined"]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_feedback_on_a_card_never_issued_is_400(cds_client, call) -> None:
 
 
 def test_feedback_from_another_clinics_client_cannot_reach_the_card(card, call, other_clinic, private_key) -> None:
-    from tests.cds_hooks.conftest import public_jwks, token
+    from tests.cds_hooks.builders import public_jwks, token
     from workup.services.cds_hooks import register_client
 
     register_client(clinic=other_clinic, issuer="https://ehr.hilltop.example/", jwks=public_jwks(private_key))

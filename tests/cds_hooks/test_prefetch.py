@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.cds_hooks.conftest import contract_case, fhir_patient, hook_body, observation, prefetch, searchset
-from tests.conftest import make_workup
+from tests.cds_hooks.builders import contract_case, fhir_patient, hook_body, observation, prefetch, searchset
+from tests.factories import make_workup
 
 pytestmark = pytest.mark.django_db
 PV = "/cds-services/workup-patient-view"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.cds_hooks import schemas
-from tests.cds_hooks.conftest import (
+from tests.cds_hooks.builders import (
     check,
     condition,
     contract_case,
@@ -19,7 +19,7 @@ from tests.cds_hooks.conftest import (
     prefetch,
     spec_example,
 )
-from tests.conftest import make_workup, typical_case
+from tests.factories import make_workup, typical_case
 from workup.interop.fhir.checks import resource_problems
 from workup.models import AuditEvent, CdsCard
 from workup.rules.codes import export_loinc

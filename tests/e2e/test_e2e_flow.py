@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import make_user
 from tests.e2e.test_e2e_workup import (
     fill_exam,
     fill_presentation,
@@ -16,6 +15,7 @@ from tests.e2e.test_e2e_workup import (
     log_in,
     register_patient_and_start_workup,
 )
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -81,6 +81,13 @@ def fill_result(page: Page, row: int, test: str, value: str, unit: str, *, compa
     page.locator(f"#id_labs-{row}-collected_on").fill(collected)
 
 
+def top(locator: Locator) -> float:
+    """Where the element starts on the page (it must be laid out)."""
+    box = locator.bounding_box()
+    assert box is not None
+    return box["y"]
+
+
 def wait_until_scrolled_to(page: Page, element_id: str) -> None:
     """Bootstrap scrolls smoothly to the anchor (wait_for_function would need 'unsafe-eval', which CSP forbids)."""
     for _ in range(50):
@@ -145,7 +152,7 @@ def test_ticking_a_red_flag_shows_the_emergency_instruction_at_once(
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("Emergency department")
     expect(banner).to_contain_text("Cauda equina syndrome")
-    assert banner.bounding_box()["y"] < page.locator("#section-presentation").bounding_box()["y"]  # type: ignore[index]
+    assert top(banner) < top(page.locator("#section-presentation"))
     expect(page.locator("#routine-stopped")).to_be_visible()
     expect(page.locator("#section-history")).to_be_hidden()  # folded away with the routine sections
     page.screenshot(path=str(artifacts_dir / "e2e-red-flag-saved.png"))
@@ -159,7 +166,12 @@ def test_saving_one_section_asks_before_losing_unsaved_changes_in_another(
     register_patient_and_start_workup(page)
     page.get_by_label("Alcohol (UK units per week)").fill("12")
     questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", answer)
     page.get_by_role("button", name="Save examination").click()
     assert questions and "Unsaved changes in History will be lost" in questions[0]
     expect(page.get_by_label("Alcohol (UK units per week)")).to_have_value("12")  # still there, nothing submitted
@@ -190,7 +202,7 @@ def test_two_weeks_of_worsening_weakness_in_both_feet_is_an_emergency_without_an
     expect(banner).to_contain_text("Emergency department")
     expect(banner).to_contain_text("Guillain-Barre syndrome")
     expect(banner.locator(".timeframe")).to_have_text("Now")
-    assert banner.bounding_box()["y"] < page.locator("#section-presentation").bounding_box()["y"]  # type: ignore[index]
+    assert top(banner) < top(page.locator("#section-presentation"))
     expect(page.locator("#routine-stopped")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "e2e-symmetrical-weakness-emergency.png"))
     assert not [e for e in console_errors if "Content Security Policy" in e]

@@ -1,4 +1,4 @@
-"""Engine tests: pure Python, no database, no Django. The case builder lives next to this file."""
+"""Engine tests: pure Python, no database, no Django. The case builder is tests.rules.casebuilder."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-# tests/rules has no __init__.py (rootdir-relative discovery): make the helper module and, when pytest-django is off
-# (-p no:django), the repository's workup package importable in any import mode.
-for folder in (HERE, HERE.parent.parent):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+REPO = Path(__file__).resolve().parents[2]
+# When pytest-django is off (-p no:django) nothing else puts the repository on the path in every import mode: the
+# helper modules (tests.rules.casebuilder) and the workup package must import without it.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 
 @pytest.fixture(autouse=True)

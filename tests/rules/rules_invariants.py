@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def schema_validator() -> Draft202012Validator:
     return _validator
 
 
-def assert_valid_recommendation(rec: dict[str, Any]) -> None:
+def assert_valid_recommendation(rec: Mapping[str, Any]) -> None:
     """Schema-valid, and the section 7 output rules hold."""
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in schema_validator().iter_errors(rec)]
     assert not errors, errors

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import causes, codes, lab, make_case, normal_bloods, referrals, run, step, warnings_at
 
+from tests.rules.casebuilder import causes, codes, lab, make_case, normal_bloods, referrals, run, step, warnings_at
 from workup.rules import band
 
 # --- G1: the nice_ph38 glycaemia profile -----------------------------------------------------------------------------

@@ -13,12 +13,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from casebuilder import AS_OF, lab, make_case, run
-from rules_invariants import REPO, assert_valid_recommendation, contract_dir
 
+from tests.rules.casebuilder import AS_OF, lab, make_case, run
+from tests.rules.rules_invariants import REPO, assert_valid_recommendation, contract_dir
 from workup.rules import RULESET, CaseError, dumps, evaluate
 from workup.rules.generate import bench_cases, random_case
-from workup.rules.rules import EMERGENCY_RULES, RULE_IDS, RULES, SOURCES
+from workup.rules.rules import EMERGENCY_RULES, RULE_IDS, RULES, SOURCES, Rule
 
 EXAMPLES = sorted((contract_dir() / "examples").glob("*.json"))
 
@@ -64,8 +64,8 @@ def test_the_sample_recommendation_has_our_structure_for_the_tarsal_tunnel_examp
     assert [(s["code"], s["urgency"], s["rules"]) for s in rec["next_steps"]] == [
         (s["code"], s["urgency"], s["rules"]) for s in sample["next_steps"]
     ]
-    assert [{k: r[k] for k in ("service", "urgency", "requests")} for r in rec["referrals"]] == [
-        {k: r[k] for k in ("service", "urgency", "requests")} for r in sample["referrals"]
+    assert [(r["service"], r["urgency"], r["requests"]) for r in rec["referrals"]] == [
+        (r["service"], r["urgency"], r["requests"]) for r in sample["referrals"]
     ]
     assert list(rec) == [k for k in sample if not k.startswith("_")]
 
@@ -119,7 +119,8 @@ SPEC_IDS = (
 
 
 def test_every_rule_is_a_listed_record_whose_function_docstring_starts_with_its_id() -> None:
-    for rule in (*EMERGENCY_RULES, *RULES):
+    every_rule: tuple[Rule[Any], ...] = (*EMERGENCY_RULES, *RULES)
+    for rule in every_rule:
         doc = rule.run.__doc__
         assert doc and doc.startswith(f"{rule.id}: "), rule.run.__name__
         assert "\n" not in doc.strip()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import causes, codes, lab, make_case, problems, run
+
+from tests.rules.casebuilder import causes, codes, lab, make_case, problems, run
 
 RED_FLAG_RULES = [
     ("sudden_severe_numbness", "E1", "stroke"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import assert_emergency, causes, codes, lab, make_case, problems, run, warnings_at
+
+from tests.rules.casebuilder import assert_emergency, causes, codes, lab, make_case, problems, run, warnings_at
 
 WEAK_BOTH = {"power_ankle_dorsiflexion": {"left": 4, "right": 4}}
 WEAK_LEFT = {"power_ankle_dorsiflexion": {"left": 4, "right": 5}, "power_ankle_plantarflexion": {"left": 5, "right": 5}}

@@ -6,7 +6,8 @@ import itertools
 from typing import Any
 
 import pytest
-from casebuilder import (
+
+from tests.rules.casebuilder import (
     assert_emergency,
     causes,
     codes,

@@ -6,11 +6,11 @@ import random
 import re
 from typing import Any
 
-from casebuilder import AS_OF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rules_invariants import assert_valid_recommendation
 
+from tests.rules.casebuilder import AS_OF
+from tests.rules.rules_invariants import assert_valid_recommendation
 from workup.rules import CaseError, dumps, evaluate
 from workup.rules.emergency import seen
 from workup.rules.generate import MUTATIONS, mutate, random_case

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from casebuilder import causes, codes, lab, make_case, normal_bloods, referrals, run, step
+
+from tests.rules.casebuilder import causes, codes, lab, make_case, normal_bloods, referrals, run, step
 
 HYPOREFLEXIC = {"ankle_reflex": {"left": 1, "right": 0}, "knee_reflex": {"left": 1, "right": 1}}
 

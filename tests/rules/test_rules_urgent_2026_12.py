@@ -5,8 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import causes, codes, finding_codes, lab, make_case, normal_bloods, problems, referrals, run, step
 
+from tests.rules.casebuilder import (
+    causes,
+    codes,
+    finding_codes,
+    lab,
+    make_case,
+    normal_bloods,
+    problems,
+    referrals,
+    run,
+    step,
+)
 from workup.rules.build import Outcome
 
 # --- Q1: red flags never asked ----------------------------------------------------------------------------------------

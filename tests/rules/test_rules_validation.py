@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from casebuilder import AS_OF, lab, make_case, problems, run
 
+from tests.rules.casebuilder import AS_OF, lab, make_case, problems, run
 from workup.rules import CaseError, Problem, validate
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import lab, make_case, problems, run, warnings_at
+
+from tests.rules.casebuilder import lab, make_case, problems, run, warnings_at
 
 
 def test_reference_range_low_above_high_is_an_error_at_the_range() -> None:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from casebuilder import NORMAL_EXAM, causes, codes, finding_codes, lab, make_case, normal_bloods, referrals, run, step
+
+from tests.rules.casebuilder import (
+    NORMAL_EXAM,
+    causes,
+    codes,
+    finding_codes,
+    lab,
+    make_case,
+    normal_bloods,
+    referrals,
+    run,
+    step,
+)
 
 # --- P1: pattern --------------------------------------------------------------------------------------------------------
 

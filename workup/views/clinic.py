@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -14,11 +15,10 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, admin_required, member_required
-from workup.forms_clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
+from workup.forms.clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
 from workup.models import ApiToken, AuditEvent, CdsClient, User
-from workup.services import audit
+from workup.services import staff as staff_services
 from workup.services.cds_hooks import deactivate_client, register_client
-from workup.services.tokens import create_token, revoke
 
 
 def _staff_of(request: AuthedRequest) -> QuerySet[User]:
@@ -30,17 +30,9 @@ def staff(request: AuthedRequest) -> HttpResponse:
     """List the clinic's staff and add a new member."""
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save(commit=False)
-        user.clinic_id = request.user.clinic_id
-        user.set_password(form.cleaned_data["password"])
-        user.save()
-        audit.record(
-            user=request.user,
-            action="create",
-            request=request,
-            object_type="user",
-            object_id=str(user.pk),
-            changes={"username": [None, user.username], "role": [None, user.role]},
+        password = form.cleaned_data["password"]
+        user = staff_services.add_member(
+            admin=request.user, member=form.save(commit=False), password=password, request=request
         )
         messages.success(request, f"{user.get_full_name()} can now log in as {user.username}.")
         return redirect("clinic_staff")
@@ -51,19 +43,10 @@ def staff(request: AuthedRequest) -> HttpResponse:
 def staff_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
     """Change a colleague's role or deactivate them."""
     member = get_object_or_404(_staff_of(request), pk=user_id)
-    before = {f: getattr(member, f) for f in StaffChangeForm.Meta.fields}
     form = StaffChangeForm(request.POST or None, instance=member, acting_user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        changes = audit.diff(before, {f: getattr(member, f) for f in StaffChangeForm.Meta.fields})
-        audit.record(
-            user=request.user,
-            action="change",
-            request=request,
-            object_type="user",
-            object_id=str(member.pk),
-            changes=changes,
-        )
+        values = {f: form.cleaned_data[f] for f in StaffChangeForm.Meta.fields}
+        staff_services.change_member(admin=request.user, member=member, values=values, request=request)
         messages.success(request, f"Saved {member.get_full_name()}.")
         return redirect("clinic_staff")
     return render(request, "clinic/staff_edit.html", {"member": member, "form": form})
@@ -86,14 +69,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        token, new_key = create_token(user=request.user, name=form.cleaned_data["name"])
-        audit.record(
-            user=request.user,
-            action="create",
-            request=request,
-            object_type="api_token",
-            object_id=str(token.pk),
-        )
+        _, new_key = staff_services.create_token(user=request.user, name=form.cleaned_data["name"], request=request)
         form = TokenForm()
     mine = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "clinic/tokens.html", {"tokens": mine, "form": form, "new_key": new_key})
@@ -103,15 +79,7 @@ def tokens(request: AuthedRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    revoke(token=token)
-    audit.record(
-        user=request.user,
-        action="change",
-        request=request,
-        object_type="api_token",
-        object_id=str(token.pk),
-        changes={"revoked": [False, True]},
-    )
+    staff_services.revoke_token(user=request.user, token=token, request=request)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("account_tokens")
 
@@ -159,16 +127,12 @@ class PasswordChange(auth_views.PasswordChangeView):
     request: AuthedRequest
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        audit.record(
-            user=self.request.user,
-            action="change",
-            request=self.request,
-            object_type="password",
-            object_id=str(self.request.user.pk),
+        staff_services.change_password(
+            user=self.request.user, password=form.cleaned_data["new_password1"], request=self.request
         )
+        update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, "Password changed. You have been logged out everywhere else.")
-        return response
+        return redirect(self.get_success_url())
 
 
 urlpatterns = [

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workup import previews, rules
 from workup.access import AuthedRequest, get_letter, get_workup, may_sign, recorder_required, signer_required
-from workup.forms_letters import AddendumForm, DeclineForm, DraftForm, NewLetterForm, ReferAnywayForm, SignForm
+from workup.forms.letters import AddendumForm, DeclineForm, DraftForm, NewLetterForm, ReferAnywayForm, SignForm
 from workup.letters import build_context, find_referral, referral_options, template_for
 from workup.models import Letter, Workup
 from workup.services import audit
