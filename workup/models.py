@@ -28,6 +28,29 @@ class Clinic(models.Model):
         return self.name
 
 
+class ReceivingService(models.Model):
+    """A service the clinic refers to: the letter's addressee, from the clinic's own directory."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="receiving_services")
+    service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
+    organisation = models.CharField(max_length=200, help_text="e.g. Leeds Teaching Hospitals NHS Trust")
+    department = models.CharField(max_length=200, blank=True, help_text="e.g. Department of Neurology")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    ers_service_name = models.CharField(
+        "e-RS service name", max_length=200, blank=True, help_text="As listed in the NHS e-Referral Service"
+    )
+    is_default = models.BooleanField(
+        "default for this service", default=False, help_text="Chosen first when a letter to this service is prepared"
+    )
+
+    class Meta:
+        ordering = ["service", "-is_default", "organisation", "department"]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.department, self.organisation) if p)
+
+
 class Role(models.TextChoices):
     INTAKE = "intake", "Intake staff"
     CLINICIAN = "clinician", "Clinician"
@@ -124,6 +147,49 @@ class Workup(models.Model):
     # Free text read only for red-flag words (clinical-rules.md Q2); checked is cleared whenever the text changes.
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(NOTES_MAX)])
     notes_checked = models.BooleanField(default=False)
+    # Emergency handover: when it started, and observations if taken (not part of the engine's case).
+    symptom_onset_at = models.DateTimeField("onset (date and time)", null=True, blank=True)
+    observations_at = models.DateTimeField("observations taken at", null=True, blank=True)
+    pulse_bpm = models.PositiveSmallIntegerField(
+        "pulse (beats/min)", null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    systolic_bp = models.PositiveSmallIntegerField(
+        "systolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(40), MaxValueValidator(300)],
+    )
+    diastolic_bp = models.PositiveSmallIntegerField(
+        "diastolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(200)],
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(25), MaxValueValidator(45)],
+    )
+    oxygen_saturation = models.PositiveSmallIntegerField(
+        "oxygen saturation (%)", null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    respiratory_rate = models.PositiveSmallIntegerField(
+        "respiratory rate (breaths/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(70)],
+    )
+    capillary_glucose = models.DecimalField(
+        "capillary glucose (mmol/L)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.5), MaxValueValidator(60)],
+    )
 
     # History. Booleans hold None when not recorded; the pregnancy answer belongs to this episode, not the patient.
     pregnant = models.BooleanField(null=True, blank=True)
@@ -217,6 +283,28 @@ class LabResult(models.Model):
     reference_low = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     reference_high = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     loinc = models.CharField("LOINC", max_length=20, blank=True)
+    # Electrophoresis detail a haematologist triages on (SPEP rows only); the engine reads only text_value.
+    paraprotein_type = models.CharField(max_length=40, blank=True, help_text="e.g. IgG kappa")
+    paraprotein_g_l = models.DecimalField(
+        "paraprotein (g/L)", max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    immunofixation = models.CharField(max_length=200, blank=True, help_text="e.g. IgG kappa band confirmed")
+    kappa_flc_mg_l = models.DecimalField(
+        "free kappa light chains (mg/L)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    lambda_flc_mg_l = models.DecimalField(
+        "free lambda light chains (mg/L)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -253,6 +341,7 @@ class Letter(models.Model):
     kind = models.CharField(max_length=20, choices=(("referral", "Referral"), ("emergency", "Emergency handover")))
     service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
     urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY))
+    addressee = models.ForeignKey(ReceivingService, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question = models.TextField(blank=True)
     free_text = models.TextField(blank=True)
     addendum_reason = models.TextField(blank=True)
