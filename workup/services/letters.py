@@ -18,7 +18,7 @@ from django.utils import timezone
 from workup import letters as rendering
 from workup.interop import fhir
 from workup.letters import LetterSource, RenderedPdf, chain_reference, find_referral
-from workup.models import Letter, User, Workup
+from workup.models import Letter, ReceivingService, User, Workup
 from workup.rules import vocab
 from workup.services import audit
 from workup.services.workups import Evaluation, evaluate_workup
@@ -145,6 +145,7 @@ def unsaved_draft(workup: Workup, *, service: str | None = None, evaluation: Eva
         kind=rendering.letter_kind(referral),
         service=referral["service"],
         urgency=referral["urgency"],
+        addressee=default_addressee(workup.patient.clinic_id, referral["service"]),
         question=rendering.default_question(referral, evaluation.recommendation or {}),
     )
 
@@ -209,9 +210,32 @@ def _report_tampering(letter: Letter, *, actual: str, user: User | None, request
     )
 
 
+def addressees(clinic_id: int, service: str) -> QuerySet[ReceivingService]:
+    """The clinic's directory entries for ``service``, its default first."""
+    return ReceivingService.objects.filter(clinic_id=clinic_id, service=service)
+
+
+def default_addressee(clinic_id: int, service: str) -> ReceivingService | None:
+    """Where a letter to ``service`` goes unless the user chooses otherwise: the clinic's default for it."""
+    return addressees(clinic_id, service).first()
+
+
 @transaction.atomic
-def create_draft(*, user: User, workup: Workup, service: str, request: HttpRequest | None = None) -> Letter:
-    """Start a letter to ``service`` for the workup, worded from the engine; reuse an open draft to that service."""
+def create_draft(
+    *,
+    user: User,
+    workup: Workup,
+    service: str,
+    addressee: ReceivingService | None = None,
+    request: HttpRequest | None = None,
+) -> Letter:
+    """Start a letter to ``service`` for the workup, worded from the engine; reuse an open draft to that service.
+
+    The addressee is the one chosen (from the clinic's directory, for this service) or the service's default.
+    """
+    clinic_id = workup.patient.clinic_id
+    if addressee is not None and (addressee.clinic_id != clinic_id or addressee.service != service):
+        raise LetterError("Choose an addressee from your clinic's directory for this service.")
     evaluation = _evaluate(workup)
     referral = find_referral(evaluation.recommendation, service)
     if referral is None:
@@ -225,6 +249,7 @@ def create_draft(*, user: User, workup: Workup, service: str, request: HttpReque
         kind=rendering.letter_kind(referral),
         service=service,
         urgency=referral["urgency"],
+        addressee=addressee or default_addressee(clinic_id, service),
         created_by=user,
         question=rendering.default_question(referral, evaluation.recommendation or {}),
     )
@@ -343,6 +368,7 @@ def create_addendum(*, user: User, letter: Letter, reason: str, request: HttpReq
         kind=locked.kind,
         service=locked.service,
         urgency=locked.urgency,
+        addressee=locked.addressee,
         question=locked.question,
         free_text=locked.free_text,
         addendum_reason=reason.strip(),
