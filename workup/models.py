@@ -81,6 +81,26 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class RecordStatus(models.TextChoices):
+    """Whether a list on the patient's record was asked about: "not recorded" is not "none"."""
+
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    NONE = "none", "None"
+    RECORDED = "recorded", "Recorded"
+
+
+class AllergyStatus(models.TextChoices):
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    NONE_KNOWN = "none_known", "No known allergies"
+    RECORDED = "recorded", "Recorded"
+
+
+class Smoking(models.TextChoices):
+    NEVER = "never", "Never smoked"
+    FORMER = "former", "Ex-smoker"
+    CURRENT = "current", "Current smoker"
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
@@ -92,6 +112,18 @@ class Patient(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     gp_practice = models.CharField("registered GP practice", max_length=200, blank=True)
+    # The patient's record beside the demographics, read by every workup of theirs (workup/services/record.py).
+    medications_status = models.CharField(
+        max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_RECORDED
+    )
+    allergies_status = models.CharField(
+        max_length=20, choices=AllergyStatus.choices, default=AllergyStatus.NOT_RECORDED
+    )
+    problems_status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_RECORDED)
+    # None: not recorded. A workup's own answer, when it has one, wins: it is the episode's.
+    family_history_neuropathy = models.BooleanField(null=True, blank=True)
+    smoking_status = models.CharField(max_length=10, choices=Smoking.choices, blank=True)
+    occupation = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,6 +144,98 @@ class Patient(models.Model):
         """Return the patient's age in whole years on ``day``."""
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class MedicineTerm(models.Model):
+    """One entry of the medicines vocabulary (fixtures/medicines.json): a dm+d-style name and its engine code."""
+
+    class Kind(models.TextChoices):
+        MEDICATION = "medication", "Medicine the engine reads"
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy agent"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A vocab.MEDICATIONS code for a medication, a vocab.CHEMOTHERAPY code for a chemotherapy agent.
+    engine_code = models.CharField(max_length=40)
+    # Filled only where verified against a terminology source; empty rather than guessed.
+    snomed_ct = models.CharField("SNOMED CT concept id", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Medication(models.Model):
+    """A medicine the patient takes (or took): the name as prescribed, and the engine's code when it has one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
+    term = models.ForeignKey(MedicineTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    dose = models.CharField(max_length=100, blank=True)
+    frequency = models.CharField(max_length=100, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.name, self.dose, self.frequency) if p)
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_on is None
+
+
+class Allergy(models.Model):
+    """An allergy or adverse reaction: the substance, what happened and how bad it was."""
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    class Kind(models.TextChoices):
+        ALLERGY = "allergy", "Allergy"
+        ADVERSE_REACTION = "adverse_reaction", "Adverse reaction"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="allergies")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALLERGY)
+    substance = models.CharField(max_length=200)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["substance", "created_at"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance
+
+
+class Problem(models.Model):
+    """A past or current problem (diagnosis) on the patient's record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="problems")
+    description = models.CharField(max_length=200)
+    since_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["resolved", "description", "created_at"]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 def _side(field: type[models.Field], **kw: Any) -> tuple[models.Field, models.Field]:
@@ -251,6 +375,18 @@ class Workup(models.Model):
     exam_version = models.PositiveIntegerField(default=0)
     labs_version = models.PositiveIntegerField(default=0)
 
+    # Closing: a closed workup leaves the active worklist and is read-only (services/workups.close_workup).
+    closed_as = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=(("completed", "Completed"), ("entered_in_error", "Entered in error")),
+    )
+    closed_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     # The engine's last answer, kept so the worklist can sort and filter without re-evaluating every row.
     urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY), blank=True)
     urgency_rank = models.PositiveSmallIntegerField(default=3)
@@ -265,6 +401,10 @@ class Workup(models.Model):
 
     def __str__(self) -> str:
         return f"Workup for {self.patient} ({self.created_at:%Y-%m-%d})" if self.created_at else "Workup"
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.closed_as)
 
 
 class LabResult(models.Model):
@@ -415,6 +555,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "Logged out"
         LOGIN_FAILED = "login_failed", "Login failed"
         DELETE = "delete", "Deleted"
+        CLOSE = "close", "Closed"
         INTEGRITY_FAILED = "integrity_failed", "Integrity check failed"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
