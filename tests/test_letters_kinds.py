@@ -312,3 +312,59 @@ def test_the_fullest_demo_case_as_an_emergency_handover_fits_one_page(
     rendered = services.issue(user=author, letter=draft)
     assert save_pages(bytes(rendered.pdf), "emergency-fullest", artifacts_dir)
     assert rendered.pages == 1
+
+
+@pytest.fixture
+def recorded(patient: Patient) -> Patient:
+    """The patient's record filled in: medicines (one started during the workup), an allergy, problems, social."""
+    from workup.models import Allergy, Medication, Problem
+
+    Medication.objects.create(
+        patient=patient, name="Warfarin", dose="3 mg", frequency="once daily", started_on=date(2019, 4, 1)
+    )
+    Medication.objects.create(patient=patient, name="Atorvastatin", dose="20 mg", frequency="at night")
+    Medication.objects.create(patient=patient, name="Clopidogrel", dose="75 mg", frequency="once daily")
+    Medication.objects.create(
+        patient=patient, name="Hydroxocobalamin", dose="1 mg", frequency="alternate days", started_on=date.today()
+    )
+    Allergy.objects.create(patient=patient, substance="Penicillin", reaction="rash", severity="moderate")
+    Problem.objects.create(patient=patient, description="Atrial fibrillation", since_year=2019)
+    Patient.objects.filter(pk=patient.pk).update(
+        medications_status="recorded", allergies_status="recorded", smoking_status="current", occupation="Bus driver"
+    )
+    patient.refresh_from_db()
+    return patient
+
+
+def test_the_letter_prints_the_patients_record(recorded: Patient, clinician: Any) -> None:
+    workup = kind_workup("vascular", recorded, clinician)
+    text = " ".join(
+        pdf_text(services.draft_pdf(services.create_draft(user=clinician, workup=workup, service="vascular")).pdf)
+    )
+    assert "MEDICATIONS" in text and "Warfarin, 3 mg, once daily, since 1 Apr 2019" in text
+    assert "ALLERGIES AND ADVERSE REACTIONS Penicillin: rash, moderate" in text
+    assert "Problem list Atrial fibrillation (since 2019)" in text
+    assert "Smoking Current smoker" in text and "Occupation Bus driver" in text
+    assert "Statin Atorvastatin, 20 mg, at night" in text
+    assert "Antiplatelet Clopidogrel, 75 mg, once daily" in text
+    assert "Treatment started: Hydroxocobalamin, 1 mg, alternate days" in text
+    assert_plain_words(text)
+
+
+def test_no_known_allergies_only_when_recorded_so(patient: Patient, clinician: Any, workup: Workup) -> None:
+    draft = services.create_draft(user=clinician, workup=workup, service="neurology")
+    assert "ALLERGIES AND ADVERSE REACTIONS Not recorded." in " ".join(pdf_text(services.draft_pdf(draft).pdf))
+    Patient.objects.filter(pk=patient.pk).update(allergies_status="none_known")
+    draft.workup.patient.refresh_from_db()
+    assert "ALLERGIES AND ADVERSE REACTIONS No known allergies." in " ".join(pdf_text(services.draft_pdf(draft).pdf))
+
+
+def test_the_handover_puts_anticoagulants_antiplatelets_and_allergies_first(recorded: Patient, clinician: Any) -> None:
+    workup = kind_workup("emergency_department", recorded, clinician)
+    draft = services.create_draft(user=clinician, workup=workup, service="emergency_department")
+    text = pdf_text(services.draft_pdf(draft).pdf)[0]
+    alerts = text.index("ALERTS")
+    assert alerts < text.index("SITUATION")
+    assert "Anticoagulants: Warfarin, 3 mg, once daily, since 1 Apr 2019" in text
+    assert "Antiplatelets: Clopidogrel, 75 mg, once daily" in text
+    assert "Allergies: Penicillin: rash, moderate" in text

@@ -641,26 +641,56 @@ def _other_referrals(rec: dict[str, Any], referral: dict[str, Any]) -> list[str]
 class PatientRecord:
     """What the patient's record holds for the letter; a list is None when it was never recorded."""
 
-    medications: list[str] | None
+    medications: list[str] | None = None
     medications_scope: str = ""
     allergies: list[str] | None = None  # [] means recorded as no known allergies
     problems: list[str] | None = None
     smoking: str | None = None
     occupation: str | None = None
+    family_history: bool | None = None
     started: tuple[str, ...] = ()  # treatments recorded as started during this workup
 
 
 def patient_record(source: LetterSource) -> PatientRecord:
-    """The medicines the workup history names; the rest of the record is not held yet."""
-    history = source.case.get("history", {})
+    """The patient's record as the letter prints it; medicines fall back to those the workup history names."""
+    from workup.services import record  # imports the models, which import the vocabulary this module uses
+
+    patient = source.patient
+    meds, allergies = record.medications_for(patient), record.allergies_for(patient)
+    problems, social = record.problems_for(patient), record.social_history_for(patient)
+    started_from = (
+        timezone.localtime(source.letter.workup.created_at).date() if source.letter.workup.created_at else None
+    )
+    return PatientRecord(
+        **(_history_medicines(source.case) if meds.not_asked else {"medications": [_medicine(m) for m in meds.items]}),
+        allergies=None if allergies.not_asked else [a.text() for a in allergies.items],
+        problems=None if problems.not_asked else [p.text() for p in problems.items],
+        smoking=social.smoking if social.smoking_status else None,
+        occupation=social.occupation or None,
+        family_history=social.family_history_neuropathy,
+        started=tuple(
+            _medicine(m) for m in meds.items if started_from and m.started_on and m.started_on >= started_from
+        ),
+    )
+
+
+def _medicine(item: Any) -> str:
+    """One medicine: name, dose, frequency, and since when (the letter's date format)."""
+    parts = [p for p in (item.name, item.dose, item.frequency) if p]
+    return ", ".join(parts + ([f"since {_date(item.started_on)}"] if item.started_on else []))
+
+
+def _history_medicines(case: dict[str, Any]) -> dict[str, Any]:
+    """Without a medication record: the medicines the workup history names, said to be only those."""
+    history = case.get("history", {})
     codes, risks = history.get("medications"), history.get("b12_risks") or []
     named = [*(codes or []), *(c for c in B12_RISK_MEDICINES if c in risks and c not in (codes or []))]
-    return PatientRecord(
-        medications=None
+    return {
+        "medications": None
         if codes is None and not named
         else [label(vocab.MEDICATIONS, c).split(" (")[0] for c in named],
-        medications_scope="Medicines that can affect the nerves, from the workup history (not a full medication list)",
-    )
+        "medications_scope": "Medicines that can affect the nerves, from the workup history (no medication list)",
+    }
 
 
 B12_RISK_MEDICINES = ("metformin", "proton_pump_inhibitor")  # medicines the B12 risk factors also record
@@ -699,11 +729,18 @@ def list_text(items: list[str] | None, *, empty: str) -> str:
     return "; ".join(items) or empty
 
 
+def _first_known(*answers: bool | None) -> bool | None:
+    return next((a for a in answers if a is not None), None)
+
+
 def social_rows(h: dict[str, Any], record: PatientRecord) -> list[tuple[str, str]]:
     """Family and social history: family history of neuropathy, alcohol, smoking, occupation."""
     alcohol = h.get("alcohol_units_per_week")
     return [
-        ("Family history of neuropathy", _yes_no(h.get("family_history_neuropathy"))),
+        (
+            "Family history of neuropathy",
+            _yes_no(_first_known(record.family_history, h.get("family_history_neuropathy"))),
+        ),
         ("Alcohol", f"{_number(alcohol)} units a week" if alcohol is not None else "Not recorded"),
         ("Smoking", record.smoking or "Not recorded"),
         ("Occupation", record.occupation or "Not recorded"),
