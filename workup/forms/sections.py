@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
+from django.utils import timezone
 
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
 from workup.forms.hygiene import VisibleTextMixin
@@ -102,6 +104,20 @@ class SectionForm(VisibleTextMixin, forms.ModelForm):
         return int(self.cleaned_data["version"])
 
 
+# Stored on the workup for the emergency handover; not part of the engine's case. Limits are the models' validators.
+OBSERVATION_FIELDS = (
+    "symptom_onset_at",
+    "observations_at",
+    "pulse_bpm",
+    "systolic_bp",
+    "diastolic_bp",
+    "temperature_c",
+    "oxygen_saturation",
+    "respiratory_rate",
+    "capillary_glucose",
+)
+
+
 class PresentationForm(SectionForm):
     section = "presentation"
     title = "Presentation and red flags"
@@ -147,11 +163,17 @@ class PresentationForm(SectionForm):
 
     class Meta:
         model = Workup
-        fields = list(PRESENTATION_FIELDS)
+        fields = [*PRESENTATION_FIELDS, *OBSERVATION_FIELDS]
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("symptom_onset_at", "observations_at")
+        }
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})["red_flags_none"] = instance.red_flags == []
         super().__init__(data, instance=instance, **kwargs)
+        for name in OBSERVATION_FIELDS:  # the model's plausibility limits, checked here (the instance is not cleaned)
+            self.fields[name].validators += Workup._meta.get_field(name).validators
 
     def layout(self) -> Layout:
         return Layout(
@@ -172,8 +194,26 @@ class PresentationForm(SectionForm):
                 Column(Field("symptoms"), css_class="col-md-6"),
             ),
             Div(Field("notes"), Field("notes_checked"), css_class="notes", css_id="presentation-notes"),
+            Div(
+                HTML('<p class="fw-semibold mb-1">For an emergency handover: onset and observations, if taken</p>'),
+                Row(*(Column(Field(name), css_class="col-sm-6 col-md-4") for name in OBSERVATION_FIELDS)),
+                css_class="observations border-top pt-2",
+                css_id="presentation-observations",
+            ),
             "version",
         )
+
+    def clean_symptom_onset_at(self) -> Any:
+        when = self.cleaned_data.get("symptom_onset_at")
+        if when and when > timezone.now():
+            raise forms.ValidationError("The onset is in the future: enter when the symptoms started.")
+        return when
+
+    def clean_observations_at(self) -> Any:
+        when = self.cleaned_data.get("observations_at")
+        if when and when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("That time is in the future: enter when the observations were taken.")
+        return when
 
     def clean_notes(self) -> str:
         return "\n".join(self.cleaned_data["notes"].splitlines()).strip()  # browsers send CRLF; count each once
@@ -188,6 +228,7 @@ class PresentationForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._clean_blood_pressure(data)
         self._clean_red_flags_answer(data)
         self._clean_notes_checked(data)
         # A red flag is saved at once, whatever else is missing: the patient needs emergency care, not a full form.
@@ -206,6 +247,16 @@ class PresentationForm(SectionForm):
             if name not in self.errors and data.get(name) in (None, "", []):
                 self.add_error(name, message)
         return data
+
+    def _clean_blood_pressure(self, data: dict[str, Any]) -> None:
+        """Both numbers of a blood pressure, the systolic above the diastolic."""
+        systolic, diastolic = data.get("systolic_bp"), data.get("diastolic_bp")
+        if (systolic is None) != (diastolic is None):
+            missing = "diastolic_bp" if diastolic is None else "systolic_bp"
+            if missing not in self.errors:
+                self.add_error(missing, "Enter both numbers of the blood pressure (systolic / diastolic).")
+        elif systolic is not None and diastolic is not None and diastolic >= systolic:
+            self.add_error("diastolic_bp", "The diastolic pressure must be below the systolic: check the reading.")
 
     def _clean_red_flags_answer(self, data: dict[str, Any]) -> None:
         """No box ticked: not asked (None). "None of these": asked, none ([]). Both at once is a contradiction."""
