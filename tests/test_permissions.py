@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import make_user, typical_case
-from workup.models import Letter
+from workup.models import Letter, ReceivingService
 from workup.services.tokens import create_token
 
 PERSONAS = ("anonymous", "intake", "clinician", "clinic_admin", "other_intake", "other_clinician", "other_admin")
@@ -71,6 +71,8 @@ ROWS = [
     Row("letter_addendum", "get", lambda o: f"/letters/{o['letter'].pk}/addendum/", RECORDERS_OWN_CLINIC),
     Row("clinic_staff", "get", lambda o: "/clinic/staff/", ADMINS),
     Row("clinic_staff_edit", "get", lambda o: f"/clinic/staff/{o['intake'].pk}/", ADMINS_OWN_CLINIC),
+    Row("clinic_directory", "get", lambda o: "/clinic/directory/", ADMINS),
+    Row("clinic_directory_edit", "get", lambda o: f"/clinic/directory/{o['entry'].pk}/", ADMINS_OWN_CLINIC),
     Row("clinic_audit", "get", lambda o: "/clinic/audit/", ADMINS),
     Row("account_password", "get", lambda o: "/clinic/account/password/", MEMBERS),
     Row("account_tokens", "get", lambda o: "/clinic/account/tokens/", MEMBERS),
@@ -136,7 +138,9 @@ def objects(
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
+    entry = ReceivingService.objects.create(clinic=clinic, service="neurology", organisation="Leeds General Infirmary")
     return {
+        "entry": entry,
         "letter": letter,
         "issued": issued,
         "patient": workup.patient,

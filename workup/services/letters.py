@@ -210,9 +210,39 @@ def _report_tampering(letter: Letter, *, actual: str, user: User | None, request
     )
 
 
+def directory(clinic_id: int) -> QuerySet[ReceivingService]:
+    """The clinic's directory of receiving services, by service, each service's default first."""
+    return ReceivingService.objects.filter(clinic_id=clinic_id)
+
+
+@transaction.atomic
+def save_receiving_service(
+    *, user: User, entry: ReceivingService, request: HttpRequest | None = None, before: dict[str, Any] | None = None
+) -> ReceivingService:
+    """Save a directory entry of the user's clinic; a new default for a service replaces the old one."""
+    entry.clinic_id = user.clinic_id
+    entry.save()
+    if entry.is_default:
+        directory(entry.clinic_id).filter(service=entry.service).exclude(pk=entry.pk).update(is_default=False)
+    after = {f: getattr(entry, f) for f in DIRECTORY_FIELDS}
+    audit.record(
+        user=user,
+        action="change" if before else "create",
+        request=request,
+        object_type="receivingservice",
+        object_id=str(entry.pk),
+        changes=audit.diff(before or {}, after),
+        clinic_id=entry.clinic_id,
+    )
+    return entry
+
+
+DIRECTORY_FIELDS = ("service", "organisation", "department", "address", "phone", "ers_service_name", "is_default")
+
+
 def addressees(clinic_id: int, service: str) -> QuerySet[ReceivingService]:
     """The clinic's directory entries for ``service``, its default first."""
-    return ReceivingService.objects.filter(clinic_id=clinic_id, service=service)
+    return directory(clinic_id).filter(service=service)
 
 
 def default_addressee(clinic_id: int, service: str) -> ReceivingService | None:

@@ -14,9 +14,10 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, admin_required, member_required
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
-from workup.models import ApiToken, AuditEvent, User
+from workup.forms_clinic import ReceivingServiceForm, StaffChangeForm, StaffForm, TokenForm
+from workup.models import ApiToken, AuditEvent, ReceivingService, User
 from workup.services import audit
+from workup.services import letters as letter_services
 from workup.services.tokens import create_token, revoke
 
 
@@ -66,6 +67,31 @@ def staff_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
         messages.success(request, f"Saved {member.get_full_name()}.")
         return redirect("clinic_staff")
     return render(request, "clinic/staff_edit.html", {"member": member, "form": form})
+
+
+@admin_required
+def directory(request: AuthedRequest) -> HttpResponse:
+    """The clinic's directory of receiving services (letters are addressed from it); add an entry."""
+    form = ReceivingServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = letter_services.save_receiving_service(user=request.user, entry=form.instance, request=request)
+        messages.success(request, f"Added {entry} to the directory.")
+        return redirect("clinic_directory")
+    entries = letter_services.directory(request.user.clinic_id or 0)
+    return render(request, "clinic/directory.html", {"entries": entries, "form": form})
+
+
+@admin_required
+def directory_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    """Change an entry of the clinic's directory."""
+    entry = get_object_or_404(ReceivingService, pk=entry_id, clinic_id=request.user.clinic_id)
+    before = {f: getattr(entry, f) for f in letter_services.DIRECTORY_FIELDS}
+    form = ReceivingServiceForm(request.POST or None, instance=entry, submit="Save")
+    if request.method == "POST" and form.is_valid():
+        letter_services.save_receiving_service(user=request.user, entry=form.instance, request=request, before=before)
+        messages.success(request, f"Saved {entry}.")
+        return redirect("clinic_directory")
+    return render(request, "clinic/directory_edit.html", {"entry": entry, "form": form})
 
 
 @admin_required
@@ -139,6 +165,8 @@ class PasswordChange(auth_views.PasswordChangeView):
 urlpatterns = [
     path("staff/", staff, name="clinic_staff"),
     path("staff/<int:user_id>/", staff_edit, name="clinic_staff_edit"),
+    path("directory/", directory, name="clinic_directory"),
+    path("directory/<int:entry_id>/", directory_edit, name="clinic_directory_edit"),
     path("audit/", audit_trail, name="clinic_audit"),
     path("account/password/", member_required(PasswordChange.as_view()), name="account_password"),
     path("account/tokens/", tokens, name="account_tokens"),

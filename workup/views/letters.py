@@ -28,11 +28,16 @@ def letter_new(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
     workup = get_workup(request.user, workup_id)
     evaluation = evaluate_workup(workup)
     referrals = referral_options(evaluation.recommendation)
-    form = NewLetterForm(request.POST or None, referrals=referrals)
+    directory = services.directory(workup.patient.clinic_id)
+    form = NewLetterForm(request.POST or None, referrals=referrals, directory=directory)
     if request.method == "POST" and referrals and form.is_valid():
         try:
             letter = services.create_draft(
-                user=request.user, workup=workup, service=form.cleaned_data["service"], request=request
+                user=request.user,
+                workup=workup,
+                service=form.cleaned_data["service"],
+                addressee=form.cleaned_data["addressee"],
+                request=request,
             )
         except services.LetterError as exc:
             messages.error(request, str(exc))
