@@ -52,7 +52,7 @@ class NewLetterForm(VisibleTextMixin, forms.Form):
         addressee = self.fields["addressee"]
         assert isinstance(addressee, forms.ModelChoiceField)
         addressee.queryset = directory if directory is not None else ReceivingService.objects.none()
-        addressee.label_from_instance = lambda r: f"{r.get_service_display()}: {r}"  # type: ignore[method-assign]
+        addressee.label_from_instance = _directory_label  # type: ignore[method-assign,assignment]
         self.helper = _helper("service", "addressee", submit="Prepare the letter")
 
     def clean(self) -> dict[str, Any]:
@@ -65,6 +65,10 @@ class NewLetterForm(VisibleTextMixin, forms.Form):
                 "referrals: choose one that does, or the default.",
             )
         return data
+
+
+def _directory_label(obj: ReceivingService) -> str:
+    return f"{obj.get_service_display()}: {obj}"
 
 
 def referral_label(referral: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
+from django.db import models
 from django.utils import timezone
 
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
@@ -173,7 +174,9 @@ class PresentationForm(SectionForm):
         kwargs.setdefault("initial", {})["red_flags_none"] = instance.red_flags == []
         super().__init__(data, instance=instance, **kwargs)
         for name in OBSERVATION_FIELDS:  # the model's plausibility limits, checked here (the instance is not cleaned)
-            self.fields[name].validators += Workup._meta.get_field(name).validators
+            model_field = Workup._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            self.fields[name].validators += model_field.validators
 
     def layout(self) -> Layout:
         return Layout(

@@ -220,6 +220,8 @@ def save_receiving_service(
     *, user: User, entry: ReceivingService, request: HttpRequest | None = None, before: dict[str, Any] | None = None
 ) -> ReceivingService:
     """Save a directory entry of the user's clinic; a new default for a service replaces the old one."""
+    if user.clinic_id is None:
+        raise PermissionDenied("Only a member of a clinic keeps its directory.")
     entry.clinic_id = user.clinic_id
     entry.save()
     if entry.is_default:
