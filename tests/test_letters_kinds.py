@@ -261,7 +261,7 @@ def test_vascular_letter_reads_the_statin_from_the_medicine_list(patient: Patien
     text = " ".join(
         pdf_text(services.draft_pdf(services.create_draft(user=clinician, workup=workup, service="vascular")).pdf)
     )
-    assert "Ankle-brachial index Left 0.45, right 0.95" in text
+    assert "Ankle-brachial index Left 0.45, right 0.95" in text and "Claudication" in text
     assert "Claudication Reported" in text
     assert "Statin Statin" in text
     assert "Smoking Not recorded" in text

@@ -824,7 +824,8 @@ def _sided(exam: dict[str, Any], item: str) -> str:
     """A left/right finding in one line: 'Left 1.05, right 0.95'."""
     if item not in exam:
         return "Not recorded"
-    return f"Left {exam_value(item, exam[item].get('left'))}, right {exam_value(item, exam[item].get('right'))}"
+    left, right = (_mid(exam_value(item, exam[item].get(side))) for side in ("left", "right"))
+    return f"Left {left}, right {right}"
 
 
 def _symptom(p: dict[str, Any], code: str) -> str:
