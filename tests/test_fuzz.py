@@ -28,11 +28,13 @@ from hypothesis import strategies as st
 from tests.conftest import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
 from workup.forms.login import LoginForm
+from workup.forms.record import CloseWorkupForm, SocialHistoryForm
 from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
 from workup.forms_letters import AddendumForm, DraftForm, SignForm
-from workup.models import Workup
+from workup.models import Allergy, Medication, Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token
+from workup.views.record import _entry_form
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +177,14 @@ class World:
         return services.issue(user=self.clinician, letter=letter)
 
     @cached_property
+    def medication(self) -> Any:
+        return Medication.objects.create(patient=self.workup.patient, name="Metformin")
+
+    @cached_property
+    def allergy(self) -> Any:
+        return Allergy.objects.create(patient=self.workup.patient, substance="Penicillin")
+
+    @cached_property
     def draft(self) -> Any:
         return services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
 
@@ -239,6 +249,58 @@ ENDPOINTS = [
         examples=35,
         extra_fields={"service": ["neurology", "podiatry", "x"]},
     ),
+    Endpoint(
+        "patient_edit",
+        "clinician",
+        lambda w: reverse("patient_edit", args=[w.workup.patient_id]),
+        lambda w: PatientForm(instance=w.workup.patient, clinic_id=None, today=_today()),
+        examples=40,
+    ),
+    *(
+        Endpoint(
+            f"record_entry_add:{kind}",
+            "clinician",
+            (lambda k: lambda w: reverse("record_entry_add", args=[w.workup.patient_id, k]))(kind),
+            (lambda k: lambda w: _entry_form(k))(kind),
+            examples=30,
+        )
+        for kind in ("medication", "allergy", "problem")
+    ),
+    Endpoint(
+        "record_entry_edit",
+        "clinician",
+        lambda w: reverse("record_entry_edit", args=["medication", w.medication.pk]),
+        lambda w: _entry_form("medication", instance=w.medication, prefix="edit-medication"),
+        examples=30,
+    ),
+    Endpoint(
+        "record_entry_remove",
+        "clinician",
+        lambda w: reverse("record_entry_remove", args=["allergy", w.allergy.pk]),
+        lambda w: None,
+        examples=20,
+    ),
+    Endpoint(
+        "record_none",
+        "clinician",
+        lambda w: reverse("record_none", args=[w.workup.patient_id, "allergy"]),
+        lambda w: None,
+        examples=20,
+    ),
+    Endpoint(
+        "record_social",
+        "clinician",
+        lambda w: reverse("record_social", args=[w.workup.patient_id]),
+        lambda w: SocialHistoryForm(instance=w.workup.patient, prefix="social"),
+        examples=30,
+    ),
+    Endpoint(
+        "workup_close",
+        "clinician",
+        lambda w: reverse("workup_close", args=[w.workup.pk]),
+        lambda w: CloseWorkupForm(),
+        examples=30,
+    ),
     Endpoint("letter_edit", "clinician", _letter("letter_edit"), lambda w: DraftForm()),
     Endpoint("letter_sign", "clinician", _letter("letter_sign"), lambda w: SignForm(), examples=40),
     Endpoint("letter_addendum", "clinician", _letter("letter_addendum", "issued"), lambda w: AddendumForm()),
@@ -265,7 +327,15 @@ ENDPOINTS = [
     ),
 ]
 # Routes that only show a page or a file (a POST to them is answered as a GET or refused), and the API (fuzzed below).
-READ_ONLY = {"letter_detail", "letter_pdf", "clinic_audit", "patient_detail", "workup_detail", "healthz"}
+READ_ONLY = {
+    "letter_detail",
+    "letter_pdf",
+    "clinic_audit",
+    "patient_detail",
+    "patient_record",
+    "workup_detail",
+    "healthz",
+}
 API = {"api_evaluate"}
 
 

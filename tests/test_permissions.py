@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from tests.conftest import make_user, typical_case
-from workup.models import Letter, ReceivingService
+from workup.models import Letter, Medication, ReceivingService
 from workup.services.tokens import create_token
 
 PERSONAS = ("anonymous", "intake", "clinician", "clinic_admin", "other_intake", "other_clinician", "other_admin")
@@ -63,6 +64,37 @@ ROWS = [
         RECORDERS_OWN_CLINIC,
         data=lambda o: {"version": o["workup"].history_version, "diabetes": "known"},
     ),
+    Row("patient_edit", "get", lambda o: f"/patients/{o['patient'].pk}/edit/", RECORDERS_OWN_CLINIC),
+    Row("patient_record", "get", lambda o: f"/patients/{o['patient'].pk}/record/", RECORDERS_OWN_CLINIC),
+    Row(
+        "record_social",
+        "post",
+        lambda o: f"/patients/{o['patient'].pk}/record/social/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"social-smoking_status": "never"},
+    ),
+    Row(
+        "record_entry_add",
+        "post",
+        lambda o: f"/patients/{o['patient'].pk}/record/allergy/add/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"allergy-substance": "Penicillin", "allergy-kind": "allergy"},
+    ),
+    Row("record_none", "post", lambda o: f"/patients/{o['patient'].pk}/record/problem/none/", RECORDERS_OWN_CLINIC),
+    Row(
+        "record_entry_edit",
+        "post",
+        lambda o: f"/record/medication/{o['medication'].pk}/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"edit-medication-name": "Metformin", "edit-medication-dose": "1 g"},
+    ),
+    Row(
+        "record_entry_remove",
+        "post",
+        lambda o: f"/record/medication/{o['medication'].pk}/remove/",
+        RECORDERS_OWN_CLINIC,
+    ),
+    Row("workup_close", "get", lambda o: f"/workups/{o['workup'].pk}/close/", RECORDERS_OWN_CLINIC),
     Row("letter_new", "get", lambda o: f"/letters/workup/{o['workup'].pk}/new/", RECORDERS_OWN_CLINIC),
     Row("letter_detail", "get", lambda o: f"/letters/{o['letter'].pk}/", RECORDERS_OWN_CLINIC),
     Row("letter_edit", "get", lambda o: f"/letters/{o['letter'].pk}/edit/", RECORDERS_OWN_CLINIC),
@@ -135,12 +167,18 @@ def objects(
         urgency="routine",
         created_by=clinician,
         status=Letter.Status.ISSUED,
+        pdf=b"%PDF-1.7 matrix",
+        pdf_sha256=hashlib.sha256(b"%PDF-1.7 matrix").hexdigest(),
+        signed_by=clinician,
+        signed_at=timezone.now(),
         fhir_document=b"{}\n",
         fhir_sha256=hashlib.sha256(b"{}\n").hexdigest(),
     )
     entry = ReceivingService.objects.create(clinic=clinic, service="neurology", organisation="Leeds General Infirmary")
+    medication = Medication.objects.create(patient=workup.patient, name="Metformin")
     return {
         "entry": entry,
+        "medication": medication,
         "letter": letter,
         "issued": issued,
         "patient": workup.patient,

@@ -278,6 +278,18 @@ class PresentationForm(SectionForm):
             data["notes_checked"] = False
 
 
+# History lists answered with "None of these (asked)": until then they are not asked (None), never "none" ([]).
+ASKED_LISTS = ("chemotherapy", "b12_risks", "medications", "cns_history", "spine_history", "foot_history")
+
+
+def none_of_these() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="None of these (asked)",
+        help_text="Tick only when you asked. Nothing ticked means not asked yet.",
+    )
+
+
 class HistoryForm(SectionForm):
     section = "history"
     title = "History"
@@ -323,7 +335,12 @@ class HistoryForm(SectionForm):
         fields = [*PATIENT_FIELDS, *HISTORY_FIELDS]
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        for name in ASKED_LISTS:
+            initial[f"{name}_none"] = getattr(instance, name) == []
         super().__init__(data, instance=instance, **kwargs)
+        for name in ASKED_LISTS:
+            self.fields[f"{name}_none"] = none_of_these()
         if not self.asks_pregnancy:
             del self.fields["pregnant"]
             self.helper.layout = self.layout()
@@ -342,18 +359,34 @@ class HistoryForm(SectionForm):
                 Column(Field("alcohol_units_per_week"), css_class="col-sm-4"),
             ),
             Row(
-                Column(Field("chemotherapy"), Field("chemotherapy_ended_months_ago"), css_class="col-md-6"),
-                Column(Field("b12_risks"), css_class="col-md-6"),
+                Column(
+                    Field("chemotherapy"),
+                    _none_box("chemotherapy"),
+                    Field("chemotherapy_ended_months_ago"),
+                    css_class="col-md-6",
+                ),
+                Column(Field("b12_risks"), _none_box("b12_risks"), css_class="col-md-6"),
             ),
             Row(
-                Column(Field("medications", wrapper_class="check-columns"), css_class="col-md-6"),
-                Column(Field("foot_history"), Field("family_history_neuropathy"), css_class="col-md-6"),
+                Column(
+                    Field("medications", wrapper_class="check-columns"), _none_box("medications"), css_class="col-md-6"
+                ),
+                Column(
+                    Field("foot_history"),
+                    _none_box("foot_history"),
+                    Field("family_history_neuropathy"),
+                    css_class="col-md-6",
+                ),
             ),
             Row(
-                Column(Field("cns_history"), css_class="col-sm-6"),
-                Column(Field("spine_history"), css_class="col-sm-6"),
+                Column(Field("cns_history"), _none_box("cns_history"), css_class="col-sm-6"),
+                Column(Field("spine_history"), _none_box("spine_history"), css_class="col-sm-6"),
             ),
-            HTML('<p class="small text-body-secondary">Unticked boxes are saved as "asked: none".</p>'),
+            HTML(
+                '<p class="small text-body-secondary">A list with nothing ticked is saved as "not asked"; tick '
+                '"None of these (asked)" to record that you asked and the answer was none. Medicines on the '
+                "patient's record count in every workup.</p>"
+            ),
             "version",
         )
 
@@ -373,6 +406,8 @@ class HistoryForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ASKED_LISTS:
+            self._clean_asked_list(data, name)
         months = data.get("chemotherapy_ended_months_ago")
         if months is not None and not data.get("chemotherapy") and "chemotherapy" not in self.errors:
             self.add_error(
@@ -381,6 +416,15 @@ class HistoryForm(SectionForm):
             )
         return data
 
+    def _clean_asked_list(self, data: dict[str, Any], name: str) -> None:
+        """No box ticked: not asked (None). "None of these": asked, none ([]). Both at once is a contradiction."""
+        if data.get(name) and data.get(f"{name}_none"):
+            self.add_error(
+                f"{name}_none", 'Untick "None of these" or the boxes ticked above: they contradict each other.'
+            )
+        elif not data.get(name) and name not in self.errors:
+            data[name] = [] if data.get(f"{name}_none") else None
+
     def clean_alcohol_units_per_week(self) -> float | None:
         units = self.cleaned_data["alcohol_units_per_week"]
         if units is not None and units < 0:
@@ -388,6 +432,10 @@ class HistoryForm(SectionForm):
         if units is not None and units > 500:
             raise forms.ValidationError(f"{units:g} units a week is not possible: check the figure (0 to 500).")
         return units
+
+
+def _none_box(name: str) -> Field:
+    return Field(f"{name}_none", wrapper_class="list-none border-top pt-1")
 
 
 def _scale_choice(choices: vocab.Choices, label: str, scale: str) -> forms.TypedChoiceField:

@@ -50,10 +50,20 @@ class WorklistFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open workups"), ("closed", "Closed workups"), ("all", "Open and closed")],
+        label="Show",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
     def filtered(self, workups: QuerySet[Workup]) -> QuerySet[Workup]:
-        """``workups`` narrowed to the chosen stage and urgency (invalid choices are ignored)."""
+        """``workups`` narrowed to the chosen stage and urgency; closed ones only when asked for."""
         if not self.is_valid():
-            return workups
+            return workups.filter(closed_as="")
+        state = self.cleaned_data["state"]
+        if state != "all":
+            workups = workups.filter(closed_as="") if not state else workups.exclude(closed_as="")
         stage, urgency = self.cleaned_data["stage"], self.cleaned_data["urgency"]
         if stage:
             workups = workups.filter(stage="" if stage == NOT_STARTED else stage)

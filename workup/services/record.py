@@ -9,10 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from workup.models import Allergy, AllergyStatus, Medication, Patient, RecordStatus, Smoking
+from django.db import transaction
+from django.http import HttpRequest
+
+from workup.models import (
+    Allergy,
+    AllergyStatus,
+    Medication,
+    MedicineTerm,
+    Patient,
+    Problem,
+    RecordStatus,
+    Smoking,
+    User,
+)
 from workup.rules import vocab
+from workup.services import audit
 
 NOT_ASKED = "Not asked"
 NOT_RECORDED = RecordStatus.NOT_RECORDED.value
@@ -175,3 +189,123 @@ def engine_codes(patient: Patient) -> dict[str, list[str] | None]:
         "medications": [c for c, _ in vocab.MEDICATIONS if c in current],
         "chemotherapy": [c for c, _ in vocab.CHEMOTHERAPY if c in chemo] or None,
     }
+
+
+# Writing ---------------------------------------------------------------------------------------------------------
+
+Entry = Medication | Allergy | Problem
+ENTRY_MODELS: dict[str, type[Entry]] = {"medication": Medication, "allergy": Allergy, "problem": Problem}
+STATUS_FIELDS = {"medication": "medications_status", "allergy": "allergies_status", "problem": "problems_status"}
+NONE_ANSWERS = {
+    "medication": RecordStatus.NONE.value,
+    "allergy": AllergyStatus.NONE_KNOWN.value,
+    "problem": RecordStatus.NONE.value,
+}
+SOCIAL_FIELDS = ("smoking_status", "occupation", "family_history_neuropathy")
+
+
+class RecordConflict(Exception):
+    """The answer contradicts the record (e.g. "No known allergies" while allergies are listed)."""
+
+
+def _entry_values(entry: Entry, names: list[str]) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in names}
+
+
+def term_for(name: str) -> MedicineTerm | None:
+    """The vocabulary entry a typed medicine name matches (case and spacing ignored), or None for free text."""
+    cleaned = " ".join(name.split())
+    return MedicineTerm.objects.filter(name__iexact=cleaned).first() if cleaned else None
+
+
+@transaction.atomic
+def save_entry(
+    *,
+    user: User,
+    patient: Patient,
+    kind: str,
+    data: dict[str, Any],
+    entry: Entry | None = None,
+    request: HttpRequest | None = None,
+) -> Entry:
+    """Add an entry (medication, allergy, problem) to the patient's record, or change ``entry``; audited."""
+    model = ENTRY_MODELS[kind]
+    if entry is not None and (not isinstance(entry, model) or entry.patient_id != patient.pk):
+        raise ValueError("the entry belongs to another patient or list")
+    names = list(data)
+    before = _entry_values(entry, names) if entry is not None else {}
+    if entry is None:
+        entry = model(patient=patient)
+    for name, value in data.items():
+        setattr(entry, name, value)
+    if isinstance(entry, Medication):
+        entry.term = term_for(entry.name)
+    entry.save()
+    Patient.objects.filter(pk=patient.pk).update(**{STATUS_FIELDS[kind]: RECORDED})
+    setattr(patient, STATUS_FIELDS[kind], RECORDED)
+    changes = audit.diff(before, _entry_values(entry, names))
+    audit.record(
+        user=user,
+        action="change" if before else "create",
+        obj=patient,
+        request=request,
+        changes=changes,
+        object_type=kind,
+        object_id=str(entry.pk),
+    )
+    return entry
+
+
+@transaction.atomic
+def remove_entry(*, user: User, entry: Entry, request: HttpRequest | None = None) -> None:
+    """Remove an entry from the patient's record (entered in error); the audit trail keeps what it said."""
+    patient, kind = entry.patient, next(k for k, m in ENTRY_MODELS.items() if isinstance(entry, m))
+    said = {f.attname: getattr(entry, f.attname) for f in entry._meta.concrete_fields if f.name != "patient"}
+    entry_id = str(entry.pk)
+    entry.delete()
+    if not ENTRY_MODELS[kind].objects.filter(patient=patient).exists():
+        # Nothing left to list: the list goes back to "not asked" until someone answers it again.
+        Patient.objects.filter(pk=patient.pk).update(**{STATUS_FIELDS[kind]: NOT_RECORDED})
+    audit.record(
+        user=user,
+        action="delete",
+        obj=patient,
+        request=request,
+        changes=audit.diff(said, dict.fromkeys(said)),
+        object_type=kind,
+        object_id=entry_id,
+    )
+
+
+@transaction.atomic
+def answer_none(*, user: User, patient: Patient, kind: str, request: HttpRequest | None = None) -> Patient:
+    """Record the explicit "none" answer for a list ("No known allergies"); refused while entries are listed."""
+    field = STATUS_FIELDS[kind]
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if ENTRY_MODELS[kind].objects.filter(patient=locked).exists():
+        raise RecordConflict(f"Remove the {kind} entries first: the record lists some.")
+    before = getattr(locked, field)
+    Patient.objects.filter(pk=patient.pk).update(**{field: NONE_ANSWERS[kind]})
+    patient.refresh_from_db()
+    if before != NONE_ANSWERS[kind]:
+        audit.record(
+            user=user, action="change", obj=patient, request=request, changes={field: [before, NONE_ANSWERS[kind]]}
+        )
+    return patient
+
+
+@transaction.atomic
+def save_social_history(
+    *, user: User, patient: Patient, data: dict[str, Any], request: HttpRequest | None = None
+) -> Patient:
+    """Save smoking status, occupation and family history of neuropathy on the patient; audited before/after."""
+    unknown = set(data) - set(SOCIAL_FIELDS)
+    if unknown:
+        raise ValueError(f"not social history: {sorted(unknown)}")
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    changes = audit.diff({k: getattr(locked, k) for k in data}, data)
+    if changes:
+        Patient.objects.filter(pk=patient.pk).update(**data)
+        audit.record(user=user, action="change", obj=patient, request=request, changes=changes)
+    patient.refresh_from_db()
+    return patient
