@@ -62,7 +62,7 @@ def test_render_letter_refuses_a_service_without_a_referral(workup: Workup, tmp_
 
 def test_bench_letter_prints_the_median_and_pages(workup: Workup) -> None:
     line = run("bench_letter", "--repeat", "2").strip()
-    assert re.fullmatch(r"\d+\.\d{3} s median per letter, 3 pages", line), line
+    assert re.fullmatch(r"\d+\.\d{3} s median per letter, 3 pages, \d+\.\d{2}x bare WeasyPrint on the same HTML", line)
 
 
 def test_bench_letter_without_workups_says_to_load_the_demo(db: Any) -> None:
