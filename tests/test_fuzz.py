@@ -29,9 +29,9 @@ from tests.conftest import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
 from workup.forms.login import LoginForm
 from workup.forms.record import CloseWorkupForm, SocialHistoryForm
-from workup.forms_clinic import StaffChangeForm, StaffForm, TokenForm
+from workup.forms_clinic import ReceivingServiceForm, StaffChangeForm, StaffForm, TokenForm
 from workup.forms_letters import AddendumForm, DraftForm, SignForm
-from workup.models import Allergy, Medication, Workup
+from workup.models import Allergy, Medication, ReceivingService, Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token
 from workup.views.record import _entry_form
@@ -185,6 +185,10 @@ class World:
         return Allergy.objects.create(patient=self.workup.patient, substance="Penicillin")
 
     @cached_property
+    def entry(self) -> Any:
+        return ReceivingService.objects.create(clinic=self.admin.clinic, service="neurology", organisation="LGI")
+
+    @cached_property
     def draft(self) -> Any:
         return services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
 
@@ -305,6 +309,13 @@ ENDPOINTS = [
     Endpoint("letter_sign", "clinician", _letter("letter_sign"), lambda w: SignForm(), examples=40),
     Endpoint("letter_addendum", "clinician", _letter("letter_addendum", "issued"), lambda w: AddendumForm()),
     Endpoint("clinic_staff", "admin", lambda w: reverse("clinic_staff"), lambda w: StaffForm()),
+    Endpoint("clinic_directory", "admin", lambda w: reverse("clinic_directory"), lambda w: ReceivingServiceForm()),
+    Endpoint(
+        "clinic_directory_edit",
+        "admin",
+        lambda w: reverse("clinic_directory_edit", args=[w.entry.pk]),
+        lambda w: ReceivingServiceForm(instance=w.entry),
+    ),
     Endpoint(
         "clinic_staff_edit",
         "admin",
