@@ -10,8 +10,8 @@ PORT ?= 8000
 RUN_ENV := DEBUG=$${DEBUG:-1}
 TEST_ENV := SECRET_KEY=test-only-secret-key-not-for-production DEBUG=0 DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: setup system venv run demo test lint typecheck test-sqlite test-postgres prod-check requirements bench clean \
-	loadtest faulttest loadtest-short loadtest-sqlite
+.PHONY: setup system venv run demo demo-reset test lint typecheck test-sqlite test-postgres prod-check requirements bench \
+	clean loadtest faulttest loadtest-short loadtest-sqlite
 
 setup: system venv
 
@@ -35,6 +35,12 @@ requirements: venv
 
 demo: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_demo
+
+# Start the demo afresh: every record in the database is deleted, then the demo is loaded again.
+demo-reset: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py flush --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
 
 run: demo

@@ -83,3 +83,50 @@ def test_the_fixture_is_what_make_demo_fixture_writes() -> None:
     from workup.management.commands.make_demo_fixture import FIXTURE, fixture_rows
 
     assert json.loads(FIXTURE.read_text()) == json.loads(json.dumps(fixture_rows()))
+
+
+def test_load_demo_again_keeps_a_users_edits(settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    edited = Workup.objects.exclude(diabetes="").first()
+    assert edited is not None
+    Workup.objects.filter(pk=edited.pk).update(diabetes="not_known" if edited.diabetes == "known" else "known")
+    Patient.objects.filter(pk=edited.patient_id).update(occupation="Edited by a user")
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    again = Workup.objects.get(pk=edited.pk)
+    assert again.diabetes != edited.diabetes
+    assert Patient.objects.get(pk=edited.patient_id).occupation == "Edited by a user"
+    assert "Demo records created: 0" in out.getvalue()
+
+
+def test_load_demo_does_not_bring_back_a_result_a_user_deleted(settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    lab = LabResult.objects.first()
+    assert lab is not None
+    lab_id = lab.pk
+    lab.delete()
+    call_command("load_demo", stdout=StringIO())
+    assert not LabResult.objects.filter(pk=lab_id).exists()
+
+
+def test_load_demo_creates_a_missing_demo_patient_with_everything_it_holds(settings: Any) -> None:
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    workup = Workup.objects.filter(labs__isnull=False).distinct().first()
+    assert workup is not None
+    patient_id, labs = workup.patient_id, workup.labs.count()
+    workup.labs.all().delete()
+    Workup.objects.filter(pk=workup.pk).delete()
+    Patient.objects.filter(pk=patient_id).delete()
+    call_command("load_demo", stdout=StringIO())
+    assert Workup.objects.get(pk=workup.pk).labs.count() == labs
+
+
+def test_load_demo_loads_the_medicines_vocabulary(settings: Any) -> None:
+    from workup.models import MedicineTerm
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    assert MedicineTerm.objects.filter(name="Metformin", engine_code="metformin").exists()

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from tests.factories import typical_case
 from workup.forms import SECTION_FORMS, PatientForm, SearchForm, WorklistFilterForm, lab_formset
-from workup.forms.clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
+from workup.forms.clinic import CdsClientForm, ReceivingServiceForm, StaffChangeForm, StaffForm, TokenForm
 from workup.forms.letters import (
     AddendumForm,
     BookedForm,
@@ -40,12 +40,14 @@ from workup.forms.letters import (
     SignForm,
 )
 from workup.forms.login import LoginForm
+from workup.forms.record import CloseWorkupForm, SocialHistoryForm
 from workup.letters import referral_options
-from workup.models import Workup
+from workup.models import Allergy, Medication, ReceivingService, Workup
 from workup.services import letters as services
 from workup.services.tokens import create_token
 from workup.services.workups import evaluate_workup
 from workup.views.lab_import import UploadForm
+from workup.views.record import _entry_form
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +203,18 @@ class World:
         return register_client(clinic=self.admin.clinic, issuer="https://fuzz.example/", jwks=jwks)
 
     @cached_property
+    def medication(self) -> Any:
+        return Medication.objects.create(patient=self.workup.patient, name="Metformin")
+
+    @cached_property
+    def allergy(self) -> Any:
+        return Allergy.objects.create(patient=self.workup.patient, substance="Penicillin")
+
+    @cached_property
+    def entry(self) -> Any:
+        return ReceivingService.objects.create(clinic=self.admin.clinic, service="neurology", organisation="LGI")
+
+    @cached_property
     def draft(self) -> Any:
         return services.create_draft(user=self.clinician, workup=self.workup, service="neurology")
 
@@ -281,6 +295,58 @@ ENDPOINTS = [
         examples=35,
         extra_fields={"service": ["neurology", "podiatry", "x"]},
     ),
+    Endpoint(
+        "patient_edit",
+        "clinician",
+        lambda w: reverse("patient_edit", args=[w.workup.patient_id]),
+        lambda w: PatientForm(instance=w.workup.patient, clinic_id=None, today=_today()),
+        examples=40,
+    ),
+    *(
+        Endpoint(
+            f"record_entry_add:{kind}",
+            "clinician",
+            (lambda k: lambda w: reverse("record_entry_add", args=[w.workup.patient_id, k]))(kind),
+            (lambda k: lambda w: _entry_form(k))(kind),
+            examples=30,
+        )
+        for kind in ("medication", "allergy", "problem")
+    ),
+    Endpoint(
+        "record_entry_edit",
+        "clinician",
+        lambda w: reverse("record_entry_edit", args=["medication", w.medication.pk]),
+        lambda w: _entry_form("medication", instance=w.medication, prefix="edit-medication"),
+        examples=30,
+    ),
+    Endpoint(
+        "record_entry_remove",
+        "clinician",
+        lambda w: reverse("record_entry_remove", args=["allergy", w.allergy.pk]),
+        lambda w: None,
+        examples=20,
+    ),
+    Endpoint(
+        "record_none",
+        "clinician",
+        lambda w: reverse("record_none", args=[w.workup.patient_id, "allergy"]),
+        lambda w: None,
+        examples=20,
+    ),
+    Endpoint(
+        "record_social",
+        "clinician",
+        lambda w: reverse("record_social", args=[w.workup.patient_id]),
+        lambda w: SocialHistoryForm(instance=w.workup.patient, prefix="social"),
+        examples=30,
+    ),
+    Endpoint(
+        "workup_close",
+        "clinician",
+        lambda w: reverse("workup_close", args=[w.workup.pk]),
+        lambda w: CloseWorkupForm(),
+        examples=30,
+    ),
     Endpoint("letter_edit", "clinician", _letter("letter_edit"), lambda w: DraftForm()),
     Endpoint("letter_sign", "clinician", _letter("letter_sign"), lambda w: SignForm(), examples=40),
     Endpoint("letter_addendum", "clinician", _letter("letter_addendum", "issued"), lambda w: AddendumForm()),
@@ -302,6 +368,13 @@ ENDPOINTS = [
     Endpoint("letter_reply", "clinician", _letter("letter_reply", "issued"), lambda w: ReplyForm(), examples=30),
     Endpoint("letter_cancel", "clinician", _letter("letter_cancel"), lambda w: CancelForm(), examples=40),
     Endpoint("clinic_staff", "admin", lambda w: reverse("clinic_staff"), lambda w: StaffForm()),
+    Endpoint("clinic_directory", "admin", lambda w: reverse("clinic_directory"), lambda w: ReceivingServiceForm()),
+    Endpoint(
+        "clinic_directory_edit",
+        "admin",
+        lambda w: reverse("clinic_directory_edit", args=[w.entry.pk]),
+        lambda w: ReceivingServiceForm(instance=w.entry),
+    ),
     Endpoint(
         "clinic_staff_edit",
         "admin",
@@ -345,6 +418,7 @@ READ_ONLY = {
     "workup_print",
     "clinic_audit",
     "patient_detail",
+    "patient_record",
     "workup_detail",
     "healthz",
     "whoami",

@@ -78,8 +78,12 @@ def test_question_for_ncs_and_emg_asks_to_arrange_both() -> None:
     )
 
 
-def test_question_for_an_assessment_asks_to_assess_and_advise() -> None:
+def test_question_for_an_assessment_names_what_the_service_is_asked() -> None:
     referral = {"service": "podiatry", "urgency": "routine", "requests": ["assessment"], "reason": "Focal numbness."}
+    assert letters.default_question(referral, {}) == (
+        "Focal numbness: please provide a biomechanical assessment, footwear advice and orthoses."
+    )
+    referral |= {"service": "paediatrics"}
     assert letters.default_question(referral, {}) == "Focal numbness: please assess and advise."
 
 
@@ -175,11 +179,11 @@ def test_letter_carries_the_full_patient_and_referrer_details(issued_pages: list
 
 def test_letter_asks_the_question_at_the_urgency_the_engine_recommends(draft: Letter, issued_pages: list[str]) -> None:
     text = " ".join(issued_pages)
-    assert "QUESTION FOR THE SPECIALIST" in text
+    assert "REASON FOR REFERRAL AND QUESTION" in text
     assert squash(draft.question) in text
-    assert "URGENT" in text
-    assert "Neurology, urgent, within 2 weeks. Reason for the urgency: Weakness on examination" in text
-    assert "rules U2" in text
+    assert "URGENT, WITHIN 2 WEEKS" in text
+    assert text.count("Weakness on examination: ankle plantarflexion") == 1  # the reason, stated once
+    assert "U2" not in text
 
 
 def test_letter_lists_each_lab_with_value_unit_range_flag_and_date(issued_pages: list[str]) -> None:
@@ -208,16 +212,20 @@ def test_letter_has_history_causes_advice_and_requests(issued_pages: list[str]) 
     assert "Asked about and absent: sudden severe numbness" in text
     assert "Diabetes Known diabetes" in text
     assert "B12 risk factors Metformin" in text
+    assert "MEDICATIONS Metformin" in text
     assert "Vitamin B12 deficiency Confirmed" in text
     assert "hydroxocobalamin 1 mg intramuscularly" in text
-    assert "REQUESTED Nerve conduction studies; Electromyography" in text
+    assert "REQUESTED OF NEUROLOGY Nerve conduction studies Electromyography" in text
 
 
 def test_footer_gives_page_x_of_y_reference_version_and_ruleset(issued: Letter, issued_pages: list[str]) -> None:
     total = len(issued_pages)
     for number, text in enumerate(issued_pages, start=1):
         assert f"Page {number} of {total}" in text
-        assert f"Ref {issued.reference} · version 1 · ruleset {rules.RULESET} · Signed and issued" in text
+        assert (
+            f"Ref {issued.reference} · version 1 · Signed and issued · Decision support ruleset {rules.RULESET}" in text
+        )
+        assert text.count("ruleset") == 1
 
 
 def test_signed_letter_names_the_signer_and_is_not_marked_draft(issued_pages: list[str]) -> None:
@@ -282,8 +290,9 @@ def test_emergency_gets_a_one_page_sbar_handover(workup: Workup, clinician: Any)
     for heading in ("S SITUATION", "B BACKGROUND", "A ASSESSMENT", "R RECOMMENDATION"):
         assert heading in text
     assert "Suspected cauda equina syndrome: please assess now." in text
-    assert "Reason for the urgency: New bladder or bowel dysfunction: possible cauda equina syndrome." in text
     assert "Red flags present: New bladder or bowel dysfunction." in text
+    assert "Please rule out: Cauda equina syndrome (emergency MRI of the lumbosacral spine" in text
+    assert "call 999" not in text
 
 
 def test_second_referral_can_be_written_to_its_own_service(workup: Workup, clinician: Any) -> None:

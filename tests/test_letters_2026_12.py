@@ -68,11 +68,9 @@ def test_history_rows_carry_the_2026_12_history() -> None:
     )
     assert rows["Pregnant"] == "Yes"
     assert rows["Chemotherapy"] == "Taxane (paclitaxel, docetaxel); last dose 3 months ago"
-    assert rows["Medicines"] == "Isoniazid"
-    assert rows["Family history of neuropathy"] == "No"
     assert rows["Foot history"] == "Previous amputation"
     assert "Pregnant" not in dict(letters.history_rows({}, patient={"sex": "female"}))
-    assert dict(letters.history_rows({}))["Family history of neuropathy"] == "Not recorded"
+    assert dict(letters.history_rows({}))["Foot history"] == "Not recorded"
     assert (
         "ongoing"
         in dict(letters.history_rows({"chemotherapy": ["other"], "chemotherapy_ended_months_ago": 0}))["Chemotherapy"]

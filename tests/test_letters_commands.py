@@ -63,7 +63,7 @@ def test_render_letter_refuses_a_service_without_a_referral(workup: Workup, tmp_
 
 def test_bench_letter_prints_the_median_and_pages(workup: Workup) -> None:
     line = run("bench_letter", "--repeat", "2").strip()
-    assert re.fullmatch(r"\d+\.\d{3} s median per letter, 3 pages", line), line
+    assert re.fullmatch(r"\d+\.\d{3} s median per letter, 3 pages, \d+\.\d{2}x bare WeasyPrint on the same HTML", line)
 
 
 def test_bench_letter_without_workups_says_to_load_the_demo(db: Any) -> None:
@@ -94,7 +94,10 @@ def test_every_demo_workup_with_a_referral_renders_its_letter(demo: None) -> Non
 
 def test_bench_letter_on_the_demo(demo: None) -> None:
     line = run("bench_letter", "--repeat", "1").strip()
-    assert re.fullmatch(r"\d+\.\d{3} s median per letter, 2 pages", line), line
+    match = re.fullmatch(
+        r"\d+\.\d{3} s median per letter, \d pages, (\d+\.\d{2})x bare WeasyPrint on the same HTML", line
+    )
+    assert match, line
 
 
 def test_page_one_of_a_signed_demo_letter_as_an_image(demo: None, artifacts_dir: Path, tmp_path: Path) -> None:

@@ -88,3 +88,44 @@ def test_0002_reverses_to_the_nearest_2026_11_foot_inspection(migrator: Any) -> 
         "gangrene": "ulcer_or_infection",
         "none": "",
     }
+
+
+BEFORE_0006 = [("workup", "0008_patient_record")]
+AFTER_0006 = [("workup", "0009_history_not_asked")]
+
+
+def test_0006_reads_unticked_history_lists_as_not_asked(migrator: Any, capsys: Any) -> None:
+    apps = migrator(BEFORE_0006)
+    clinic = apps.get_model("workup", "Clinic").objects.create(name="Riverside")
+    user = apps.get_model("workup", "User").objects.create(username="clare", clinic=clinic)
+    patient = apps.get_model("workup", "Patient").objects.create(
+        clinic=clinic, given_name="A", family_name="B", date_of_birth="1960-01-01", sex="female", identifier="1"
+    )
+    Workup = apps.get_model("workup", "Workup")
+    saved_unticked = Workup.objects.create(
+        patient=patient,
+        created_by=user,
+        chemotherapy=[],
+        b12_risks=["metformin"],
+        medications=[],
+        cns_history=[],
+        spine_history=["disc_herniation"],
+        foot_history=[],
+        red_flags=[],
+    )
+    never_saved = Workup.objects.create(patient=patient, created_by=user)
+
+    New = migrator(AFTER_0006).get_model("workup", "Workup")
+    w = New.objects.get(pk=saved_unticked.pk)
+    # The old form saved [] for every unticked list: never an answer, so now "not asked".
+    assert (w.chemotherapy, w.medications, w.cns_history, w.foot_history) == (None, None, None, None)
+    assert w.b12_risks == ["metformin"] and w.spine_history == ["disc_herniation"]
+    assert w.red_flags == []  # answered explicitly since 0003: not this migration's to change
+    assert New.objects.get(pk=never_saved.pk).b12_risks is None
+    assert "1 chemotherapy, 1 medications, 1 cns_history, 1 foot_history" in capsys.readouterr().out
+
+
+def test_0006_reverses_without_inventing_answers(migrator: Any) -> None:
+    migrator(AFTER_0006)
+    Old = migrator(BEFORE_0006).get_model("workup", "Workup")
+    assert Old.objects.count() == 0  # reversible: the schema is unchanged and None stays None

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from tests.factories import make_user, typical_case
-from workup.models import Letter
+from workup.models import Letter, Medication, ReceivingService
 from workup.services.tokens import create_token
 
 PERSONAS = ("anonymous", "intake", "clinician", "clinic_admin", "other_intake", "other_clinician", "other_admin")
@@ -66,6 +66,37 @@ ROWS = [
         RECORDERS_OWN_CLINIC,
         data=lambda o: {"version": o["workup"].history_version, "diabetes": "known"},
     ),
+    Row("patient_edit", "get", lambda o: f"/patients/{o['patient'].pk}/edit/", RECORDERS_OWN_CLINIC),
+    Row("patient_record", "get", lambda o: f"/patients/{o['patient'].pk}/record/", RECORDERS_OWN_CLINIC),
+    Row(
+        "record_social",
+        "post",
+        lambda o: f"/patients/{o['patient'].pk}/record/social/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"social-smoking_status": "never"},
+    ),
+    Row(
+        "record_entry_add",
+        "post",
+        lambda o: f"/patients/{o['patient'].pk}/record/allergy/add/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"allergy-substance": "Penicillin", "allergy-kind": "allergy"},
+    ),
+    Row("record_none", "post", lambda o: f"/patients/{o['patient'].pk}/record/problem/none/", RECORDERS_OWN_CLINIC),
+    Row(
+        "record_entry_edit",
+        "post",
+        lambda o: f"/record/medication/{o['medication'].pk}/",
+        RECORDERS_OWN_CLINIC,
+        data=lambda o: {"edit-medication-name": "Metformin", "edit-medication-dose": "1 g"},
+    ),
+    Row(
+        "record_entry_remove",
+        "post",
+        lambda o: f"/record/medication/{o['medication'].pk}/remove/",
+        RECORDERS_OWN_CLINIC,
+    ),
+    Row("workup_close", "get", lambda o: f"/workups/{o['workup'].pk}/close/", RECORDERS_OWN_CLINIC),
     Row("letter_new", "get", lambda o: f"/letters/workup/{o['workup'].pk}/new/", RECORDERS_OWN_CLINIC),
     Row("letter_detail", "get", lambda o: f"/letters/{o['letter'].pk}/", RECORDERS_OWN_CLINIC),
     Row("letter_edit", "get", lambda o: f"/letters/{o['letter'].pk}/edit/", RECORDERS_OWN_CLINIC),
@@ -105,6 +136,8 @@ ROWS = [
     Row("workup_print", "get", lambda o: f"/workups/{o['workup'].pk}/print/", RECORDERS_OWN_CLINIC),
     Row("clinic_staff", "get", lambda o: "/clinic/staff/", ADMINS),
     Row("clinic_staff_edit", "get", lambda o: f"/clinic/staff/{o['intake'].pk}/", ADMINS_OWN_CLINIC),
+    Row("clinic_directory", "get", lambda o: "/clinic/directory/", ADMINS),
+    Row("clinic_directory_edit", "get", lambda o: f"/clinic/directory/{o['entry'].pk}/", ADMINS_OWN_CLINIC),
     Row("clinic_audit", "get", lambda o: "/clinic/audit/", ADMINS),
     Row("account_password", "get", lambda o: "/clinic/account/password/", MEMBERS),
     Row("account_tokens", "get", lambda o: "/clinic/account/tokens/", MEMBERS),
@@ -196,8 +229,12 @@ def objects(
         issuer="https://ehr.riverside.example/",
         jwks=public_jwks(ec.generate_private_key(ec.SECP384R1())),
     )
+    entry = ReceivingService.objects.create(clinic=clinic, service="neurology", organisation="Leeds General Infirmary")
+    medication = Medication.objects.create(patient=workup.patient, name="Metformin")
     return {
         "cds_client": cds_client,
+        "entry": entry,
+        "medication": medication,
         "letter": letter,
         "issued": issued,
         "patient": workup.patient,

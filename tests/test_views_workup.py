@@ -274,10 +274,16 @@ def test_saving_another_section_meanwhile_is_not_a_conflict(
 # History
 
 
-def test_history_saves_lists_as_asked_and_none(login: Any, intake: Any, workup: Any) -> None:
-    login(intake).post(section_url(workup, "history"), history(b12_risks=[], cns_history=["stroke"]))
+def test_history_lists_left_unticked_are_not_asked_and_none_of_these_is_an_answer(
+    login: Any, intake: Any, workup: Any
+) -> None:
+    login(intake).post(
+        section_url(workup, "history"), history(b12_risks=[], b12_risks_none="on", cns_history=["stroke"])
+    )
     saved = Workup.objects.get(pk=workup.pk)
-    assert saved.b12_risks == [] and saved.chemotherapy == [] and saved.cns_history == ["stroke"]
+    assert saved.b12_risks == []  # "None of these (asked)"
+    assert saved.chemotherapy is None and saved.spine_history is None  # nothing ticked: not asked
+    assert saved.cns_history == ["stroke"]
 
 
 @pytest.mark.parametrize(

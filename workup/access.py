@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from workup.models import Letter, Patient, Role, User, Workup
+from workup.models import Allergy, Letter, Medication, Patient, Problem, Role, User, Workup
 
 
 def clinic_patients(user: User) -> QuerySet[Patient]:
@@ -61,6 +61,24 @@ def get_letter(user: User, letter_id: Any) -> Letter:
     """The user's clinic's letter (with workup and patient), or 404."""
     qs = clinic_letters(user).select_related("workup", "workup__patient", "workup__patient__clinic")
     return get_object_or_404(qs, pk=_uuid(letter_id))
+
+
+def get_medication(user: User, medication_id: Any) -> Medication:
+    """A medicine on the record of one of the user's clinic's patients, or 404."""
+    qs = Medication.objects.filter(patient__in=clinic_patients(user)).select_related("patient")
+    return get_object_or_404(qs, pk=_uuid(medication_id))
+
+
+def get_allergy(user: User, allergy_id: Any) -> Allergy:
+    """An allergy on the record of one of the user's clinic's patients, or 404."""
+    qs = Allergy.objects.filter(patient__in=clinic_patients(user)).select_related("patient")
+    return get_object_or_404(qs, pk=_uuid(allergy_id))
+
+
+def get_problem(user: User, problem_id: Any) -> Problem:
+    """A problem on the record of one of the user's clinic's patients, or 404."""
+    qs = Problem.objects.filter(patient__in=clinic_patients(user)).select_related("patient")
+    return get_object_or_404(qs, pk=_uuid(problem_id))
 
 
 class AuthedRequest(HttpRequest):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from workup.forms.hygiene import VisibleTextMixin
 from workup.forms.login import AdminLoginForm
-from workup.models import ApiToken, AuditEvent, Clinic, LabResult, Letter, Patient, User, Workup
+from workup.models import ApiToken, AuditEvent, Clinic, LabResult, Letter, Patient, ReceivingService, User, Workup
 from workup.services import audit
 
 admin.site.login_form = AdminLoginForm
@@ -35,6 +35,7 @@ CLINIC_OF: dict[type[models.Model], str] = {
     LabResult: "workup__patient__clinic",
     ApiToken: "user__clinic",
     AuditEvent: "clinic",
+    ReceivingService: "clinic",
 }
 MAX_INLINE_ROWS = 60
 
@@ -161,6 +162,15 @@ class AuditedAdmin(ClinicScopedAdmin):
 @admin.register(Clinic)
 class ClinicAdmin(AuditedAdmin):
     list_display = ("name", "phone", "email")
+
+
+@admin.register(ReceivingService)
+class ReceivingServiceAdmin(AuditedAdmin):
+    """The clinic's directory of receiving services: where letters are addressed."""
+
+    list_display = ("service", "department", "organisation", "ers_service_name", "is_default")
+    list_filter = ("service", "clinic")
+    search_fields = ("organisation", "department", "ers_service_name")
 
 
 @admin.register(User)

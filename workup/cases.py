@@ -10,6 +10,7 @@ from django.db.models import CharField, TextField
 
 from workup.models import LabResult, Patient, Workup
 from workup.rules import vocab
+from workup.services.record import engine_codes
 
 PRESENTATION_FIELDS = (
     "onset",
@@ -75,7 +76,7 @@ def workup_to_case(workup: Workup, *, labs: list[LabResult] | None = None, as_of
     case["presentation"] = _section(workup, PRESENTATION_FIELDS)
     if not workup.notes and not workup.notes_checked:
         case["presentation"].pop("notes_checked", None)  # the default false says nothing without notes
-    history = _section(workup, HISTORY_FIELDS)
+    history = with_patient_record(_section(workup, HISTORY_FIELDS), patient)
     if history:
         case["history"] = history
     exam = _exam(workup)
@@ -85,6 +86,34 @@ def workup_to_case(workup: Workup, *, labs: list[LabResult] | None = None, as_of
     if rows:
         case["labs"] = [lab_to_case(lab) for lab in rows]
     return case
+
+
+# Medicines the engine also reads as vitamin B12 risks (rule C14 and the B12 rules read b12_risks).
+B12_RISK_MEDICINES = ("metformin", "proton_pump_inhibitor")
+
+
+def with_patient_record(history: dict[str, Any], patient: Patient) -> dict[str, Any]:
+    """The workup's history with the patient's coded medicines and family history merged in, nothing twice.
+
+    Metformin typed once on the patient is a medication and a B12 risk in every workup; a list the patient record
+    does not answer is left as the workup holds it (absent when not asked).
+    """
+    codes = engine_codes(patient)
+    merged = dict(history)
+    for name, choices in (("medications", vocab.MEDICATIONS), ("chemotherapy", vocab.CHEMOTHERAPY)):
+        if codes[name] is not None:
+            merged[name] = _union(merged.get(name), codes[name], choices)
+    b12_medicines = [m for m in B12_RISK_MEDICINES if m in (merged.get("medications") or [])]
+    if b12_medicines:
+        merged["b12_risks"] = _union(merged.get("b12_risks"), b12_medicines, vocab.B12_RISKS)
+    if "family_history_neuropathy" not in merged and patient.family_history_neuropathy is not None:
+        merged["family_history_neuropathy"] = patient.family_history_neuropathy
+    return {f: merged[f] for f in HISTORY_FIELDS if f in merged}
+
+
+def _union(held: list[str] | None, more: list[str] | None, choices: vocab.Choices) -> list[str]:
+    chosen = set(held or []) | set(more or [])
+    return [code for code, _ in choices if code in chosen]
 
 
 def _section(workup: Workup, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import functools
 import mimetypes
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
@@ -27,7 +27,7 @@ from workup.services.handouts import given_summary
 from workup.services.workups import profiles
 
 if TYPE_CHECKING:
-    from workup.models import Clinic, Letter, Patient, User
+    from workup.models import Clinic, LabResult, Letter, Patient, User, Workup
 
 LETTERS_STATIC = Path(__file__).resolve().parent / "static" / "letters"
 LETTER_CSS = LETTERS_STATIC / "letter.css"
@@ -41,7 +41,21 @@ ARRANGE = {"ncs": "nerve conduction studies (NCS)", "emg": "electromyography (EM
 ASK = {
     "brain_spine_assessment": "please assess for disease of the brain or spinal cord",
     "neurology_review": "please review",
+    "genetic_assessment": "please advise on genetic testing",
     "assessment": "please assess and advise",
+}
+# What each service is asked when the engine's only request is an assessment: the question a colleague would write.
+SERVICE_QUESTION = {
+    "vascular": "please assess for peripheral arterial disease and advise on treatment",
+    "haematology": "please assess and advise whether this explains the neuropathy",
+    "diabetic_foot_service": "please see within 1 working day to assess and treat the foot",
+    "foot_protection_service": "please take on the foot protection programme: assessment, education and footwear",
+    "spinal": "please assess for nerve-root or cauda equina compression and advise on imaging",
+    "podiatry": "please provide a biomechanical assessment, footwear advice and orthoses",
+    "physiotherapy": "please assess and treat with back care and an exercise programme",
+    "stroke_service": "please assess for a possible past transient ischaemic attack or minor stroke",
+    "ms_team": "please assess for a possible relapse",
+    "antenatal_diabetes_team": "please assess and manage possible gestational diabetes",
 }
 # The step that asks for each referral: refer_<service>, except where the contract names the step otherwise.
 STEP_FOR_SERVICE = {code: f"refer_{code}" for code, _ in vocab.SERVICES} | {
@@ -121,9 +135,10 @@ def default_question(referral: dict[str, Any], recommendation: dict[str, Any]) -
         return f"{_sentence(suspected)}: please assess now."
     arrange = [ARRANGE[r] for r in referral.get("requests", []) if r in ARRANGE]
     asks = ([f"please arrange {_join(arrange)}"] if arrange else []) + [
-        ASK[r] for r in referral.get("requests", []) if r in ASK
+        ASK[r] for r in referral.get("requests", []) if r in ASK and r != "assessment"
     ]
-    return f"{_sentence(reason)}: {'; '.join(asks or [ASK['assessment']])}."
+    fallback = SERVICE_QUESTION.get(referral["service"], ASK["assessment"])
+    return f"{_sentence(reason)}: {'; '.join(asks or [fallback])}."
 
 
 PROPER_NOUN_CAUSES = frozenset({"guillain_barre"})
@@ -161,6 +176,9 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "reason": "",
     }
     step = next((s for s in rec.get("next_steps", []) if s["code"] == STEP_FOR_SERVICE.get(letter.service)), None)
+    record = patient_record(source)
+    pending = pending_tests(rec)
+    presentation = presentation_rows(case.get("presentation", {}))
     return {
         "letter": letter,
         "draft": not letter.is_issued,
@@ -170,6 +188,7 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "amended_issued": _date(source.amended.signed_at) if source.amended else "",
         "date": _date(source.on),
         "clinic": _clinic(source.clinic),
+        "addressee": addressee(letter, referral),
         "patient": _patient(source.patient, source.on),
         "referrer": _referrer(source.referrer, source.clinic),
         "signature": _signature(letter, source.referrer),
@@ -177,28 +196,33 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "urgency": referral["urgency"],
         "urgency_label": label(vocab.URGENCY, referral["urgency"]),
         "urgency_when": timeframe_words(referral["urgency"], referral.get("timeframe")),
-        "urgency_reason": referral.get("reason", ""),
-        "urgency_rules": step.get("rules", []) if step else [],
-        "urgency_source": step.get("source", "") if step else "",
+        "urgency_reason": reason_unless_asked(referral.get("reason", ""), letter.question),
         "question": letter.question,
         "free_text": letter.free_text,
-        "presentation": pair_rows(presentation_rows(case.get("presentation", {}))),
-        "presentation_no_flags": pair_rows(
-            [row for row in presentation_rows(case.get("presentation", {})) if row[0] != RED_FLAGS_HEADING]
-        ),
+        "presentation": pair_rows(presentation),
+        "presentation_no_flags": pair_rows([row for row in presentation if row[0] != RED_FLAGS_HEADING]),
         "history": pair_rows(history_rows(case.get("history", {}), patient=case.get("patient", {}))),
+        "problems": record.problems,
+        "medications": record.medications,
+        "record_scope": record.medications_scope,
+        "allergies": record.allergies,
+        "social": pair_rows(social_rows(case.get("history", {}), record)),
         "exam": exam_rows(case.get("exam", {})),
         "exam_missing": exam_missing(case.get("exam", {})),
         "exam_compact": compact_exam_rows(case.get("exam", {})),
-        "labs": lab_rows(case.get("labs", [])),
+        "labs": lab_rows(case.get("labs", []), extras=paraprotein_details(source)),
         "findings": key_findings(rec),
         "causes": cause_rows(rec.get("causes", [])),
+        "done": done_rows(case, record),
+        "pending": pending,
         "primary_care": primary_care_rows(rec),
         "other_referrals": _other_referrals(rec, referral),
-        "requests": [label(vocab.REQUESTS, r) for r in referral.get("requests", [])],
+        "specialist": specialist_request(source, referral, record, pending),
+        "information_given": information_given(rec),
+        "distribution": distribution(source, referral),
         "warnings": rec.get("warnings", []),
         "ruleset": rec.get("ruleset", ""),
-        "emergency_step": next((s for s in rec.get("next_steps", []) if s["code"] == "emergency_care"), None),
+        "emergency": emergency_facts(source, record) if letter_kind(referral) == "emergency" else None,
         "history_compact": pair_rows(
             compact_rows(history_rows(case.get("history", {}), patient=case.get("patient", {})))
         ),
@@ -206,22 +230,30 @@ def build_context(source: LetterSource) -> dict[str, Any]:
         "discretion": (
             {"reason": letter.discretion_reason, "suggested": suggested_text(rec)} if letter.discretion_reason else None
         ),
+        "step_source": step.get("source", "") if step else "",
     }
 
 
 def suggested_text(rec: dict[str, Any]) -> str:
     """What the decision support suggested, in one sentence: its referrals, or its stage and first next step."""
-    ruleset = f" (ruleset {rec['ruleset']})" if rec.get("ruleset") else ""
     referrals = [
         f"{label(vocab.SERVICES, r['service']).lower()} ({label(vocab.URGENCY, r['urgency']).lower()})"
         for r in referral_options(rec)
     ]
     if referrals:
-        return f"The decision support{ruleset} suggested a referral to {_join(referrals)}."
+        return f"The decision support suggested a referral to {_join(referrals)}."
     stage = label(vocab.STAGE, rec["stage"]).lower() if rec.get("stage") else "not worked out"
     steps = rec.get("next_steps") or []
     first = f"; its next step was: {steps[0]['text'].rstrip('.')}" if steps else ""
-    return f"The decision support{ruleset} suggested no referral (stage: {stage}){first}."
+    return f"The decision support suggested no referral (stage: {stage}){first}."
+
+
+def reason_unless_asked(reason: str, question: str) -> str:
+    """The engine's reason for the referral, unless the question already states it (the reason is said once)."""
+    core = reason.strip().rstrip(".")
+    if not core or core.lower() in question.lower():
+        return ""
+    return _sentence(core) + "."
 
 
 def chain_reference(reference: str) -> str:
@@ -254,10 +286,17 @@ def _patient(patient: Patient, on: date) -> dict[str, Any]:
         "age": patient.age_on(on),
         "sex": label(vocab.SEX, patient.sex),
         "identifier": patient.identifier,
+        "identifier_label": "NHS number" if _is_nhs_number(patient.identifier) else "Identifier",
         "address": _lines(patient.address),
         "phone": patient.phone,
         "gp_practice": patient.gp_practice,
     }
+
+
+def _is_nhs_number(identifier: str) -> bool:
+    from workup.interop.fhir.document import nhs_number  # the FHIR document imports this module
+
+    return nhs_number(identifier) is not None
 
 
 def _referrer(user: User | None, clinic: Clinic) -> dict[str, Any] | None:
@@ -279,7 +318,7 @@ def _signature(letter: Letter, referrer: User | None) -> dict[str, Any] | None:
     return {"name": referrer.display_name() if referrer else "", "at": f"{_date(local)} {local:%H:%M}"}
 
 
-def _values(choices: vocab.Choices, codes: list[str] | None, *, none: str = "None") -> str:
+def _values(choices: vocab.Choices, codes: list[str] | None, *, none: str = "Asked: none") -> str:
     if codes is None:
         return "Not recorded"
     return ", ".join(label(choices, c) for c in codes) or none
@@ -349,19 +388,15 @@ def red_flags_text(flags: list[str] | None) -> str:
 
 
 def history_rows(h: dict[str, Any], *, patient: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """Relevant history, one (heading, text) row per item; pregnancy only when it was asked."""
-    alcohol = h.get("alcohol_units_per_week")
+    """Relevant past history, one (heading, text) row per item; pregnancy only when it was asked."""
     pregnant = (patient or {}).get("pregnant")
     return [
         *([("Pregnant", _yes_no(pregnant))] if pregnant is not None else []),
         ("Diabetes", label(vocab.DIABETES, h["diabetes"]) if h.get("diabetes") else "Not recorded"),
-        ("Alcohol", f"{_number(alcohol)} units a week" if alcohol is not None else "Not recorded"),
         ("Chemotherapy", chemotherapy_text(h)),
         ("B12 risk factors", _values(vocab.B12_RISKS, h.get("b12_risks"))),
-        ("Medicines", _values(vocab.MEDICATIONS, h.get("medications"))),
-        ("CNS history", _values(vocab.CNS_HISTORY, h.get("cns_history"))),
-        ("Spine history", _values(vocab.SPINE_HISTORY, h.get("spine_history"))),
-        ("Family history of neuropathy", _yes_no(h.get("family_history_neuropathy"))),
+        ("Brain or spinal cord", _values(vocab.CNS_HISTORY, h.get("cns_history"))),
+        ("Spine", _values(vocab.SPINE_HISTORY, h.get("spine_history"))),
         ("Foot history", _values(vocab.FOOT_HISTORY, h.get("foot_history"))),
     ]
 
@@ -501,10 +536,12 @@ def exam_missing(exam: dict[str, Any]) -> list[str]:
 LAB_ORDER = {code: i for i, (code, _) in enumerate(vocab.LAB_TESTS)}
 
 
-def lab_rows(labs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def lab_rows(labs: list[dict[str, Any]], *, extras: dict[int, str] | None = None) -> list[dict[str, Any]]:
     """Investigations: the lab's value, unit and range, the same result in other units, the flag and the date."""
-    ordered = sorted(labs, key=lambda r: (LAB_ORDER.get(r["test"], 99), _neg_date(r.get("collected_on"))))
-    return [lab_row(r) for r in ordered]
+    order = sorted(
+        range(len(labs)), key=lambda i: (LAB_ORDER.get(labs[i]["test"], 99), _neg_date(labs[i].get("collected_on")))
+    )
+    return [lab_row(labs[i]) | {"detail": (extras or {}).get(i, "")} for i in order]
 
 
 def _neg_date(iso: str | None) -> int:
@@ -575,9 +612,11 @@ def _number(value: Any) -> str:
 def key_findings(rec: dict[str, Any]) -> list[str]:
     """The engine's findings, less those the letter already shows (each result's flag, each cause's evidence)."""
     return [
-        f["text"]
+        _one_date_format(f["text"])
         for f in rec.get("findings", [])
-        if not f["code"].startswith("lab_") and not f["code"].endswith("_status")
+        if not f["code"].startswith(("lab_", "red_flag_"))
+        and not f["code"].endswith("_status")
+        and f["code"] not in ("inconclusive", "foot_risk")
     ]
 
 
@@ -587,24 +626,23 @@ def cause_rows(causes: list[dict[str, Any]]) -> list[dict[str, str]]:
         {
             "cause": label(vocab.CAUSES, c["code"]),
             "certainty": label(vocab.CERTAINTY, c["certainty"]),
-            "evidence": "; ".join(c.get("evidence", [])),
-            "rules": ", ".join(c.get("rules", [])),
+            "evidence": _one_date_format("; ".join(c.get("evidence", []))),
         }
         for c in causes
     ]
 
 
 def primary_care_rows(rec: dict[str, Any]) -> list[dict[str, str]]:
-    """What the engine advises doing in primary care (every step that is not a referral)."""
+    """What the engine advises doing in primary care (not a referral, a test to follow or the safety net)."""
     return [
         {
-            "text": s["text"],
-            "why": s.get("why", ""),
+            "text": _one_date_format(s["text"]),
+            "why": _one_date_format(s.get("why", "")),
             "urgency": label(vocab.URGENCY, s["urgency"]),
             "when": timeframe_words(s["urgency"], s.get("timeframe")),
         }
         for s in rec.get("next_steps", [])
-        if s["code"] not in REFERRAL_STEPS
+        if s["code"] not in NOT_PRIMARY_CARE
     ]
 
 
@@ -614,6 +652,493 @@ def _other_referrals(rec: dict[str, Any], referral: dict[str, Any]) -> list[str]
         for r in referral_options(rec)
         if r["service"] != referral["service"]
     ]
+
+
+# --- The record: medicines, allergies, problems, social history ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """What the patient's record holds for the letter; a list is None when it was never recorded."""
+
+    medications: list[str] | None = None
+    medications_scope: str = ""
+    allergies: list[str] | None = None  # [] means recorded as no known allergies
+    problems: list[str] | None = None
+    smoking: str | None = None
+    occupation: str | None = None
+    family_history: bool | None = None
+    started: tuple[str, ...] = ()  # treatments recorded as started during this workup
+
+
+def patient_record(source: LetterSource) -> PatientRecord:
+    """The patient's record as the letter prints it; medicines fall back to those the workup history names."""
+    from workup.services import record  # imports the models, which import the vocabulary this module uses
+
+    patient = source.patient
+    meds, allergies = record.medications_for(patient), record.allergies_for(patient)
+    problems, social = record.problems_for(patient), record.social_history_for(patient)
+    started_from = (
+        timezone.localtime(source.letter.workup.created_at).date() if source.letter.workup.created_at else None
+    )
+    return PatientRecord(
+        **(_history_medicines(source.case) if meds.not_asked else {"medications": [_medicine(m) for m in meds.items]}),
+        allergies=None if allergies.not_asked else [a.text() for a in allergies.items],
+        problems=None if problems.not_asked else [p.text() for p in problems.items],
+        smoking=social.smoking if social.smoking_status else None,
+        occupation=social.occupation or None,
+        family_history=social.family_history_neuropathy,
+        started=tuple(
+            _medicine(m) for m in meds.items if started_from and m.started_on and m.started_on >= started_from
+        ),
+    )
+
+
+def _medicine(item: Any) -> str:
+    """One medicine: name, dose, frequency, and since when (the letter's date format)."""
+    parts = [p for p in (item.name, item.dose, item.frequency) if p]
+    return ", ".join(parts + ([f"since {_date(item.started_on)}"] if item.started_on else []))
+
+
+def _history_medicines(case: dict[str, Any]) -> dict[str, Any]:
+    """Without a medication record: the medicines the workup history names, said to be only those."""
+    history = case.get("history", {})
+    codes, risks = history.get("medications"), history.get("b12_risks") or []
+    named = [*(codes or []), *(c for c in B12_RISK_MEDICINES if c in risks and c not in (codes or []))]
+    return {
+        "medications": None
+        if codes is None and not named
+        else [label(vocab.MEDICATIONS, c).split(" (")[0] for c in named],
+        "medications_scope": "Medicines that can affect the nerves, from the workup history (no medication list)",
+    }
+
+
+B12_RISK_MEDICINES = ("metformin", "proton_pump_inhibitor")  # medicines the B12 risk factors also record
+ANTICOAGULANTS = (
+    "warfarin",
+    "acenocoumarol",
+    "phenindione",
+    "apixaban",
+    "rivaroxaban",
+    "edoxaban",
+    "dabigatran",
+    "heparin",
+    "enoxaparin",
+    "dalteparin",
+    "tinzaparin",
+    "fondaparinux",
+)
+ANTIPLATELETS = ("aspirin", "clopidogrel", "prasugrel", "ticagrelor", "dipyridamole")
+STATINS = ("statin",)
+
+
+def medicines_of(record: PatientRecord, words: tuple[str, ...]) -> str:
+    """The listed medicines of one kind, or that the list holds none, or that there is no list."""
+    if record.medications is None:
+        return "Not recorded"
+    found = [m for m in record.medications if any(w in m.lower() for w in words)]
+    if found:
+        return "; ".join(found)
+    return "Not on the medicines recorded" if record.medications_scope else "Not on the medication list"
+
+
+def list_text(items: list[str] | None, *, empty: str) -> str:
+    """A recorded list as text: 'Not recorded' when never recorded, ``empty`` when recorded as empty."""
+    if items is None:
+        return "Not recorded"
+    return "; ".join(items) or empty
+
+
+def _first_known(*answers: bool | None) -> bool | None:
+    return next((a for a in answers if a is not None), None)
+
+
+def social_rows(h: dict[str, Any], record: PatientRecord) -> list[tuple[str, str]]:
+    """Family and social history: family history of neuropathy, alcohol, smoking, occupation."""
+    alcohol = h.get("alcohol_units_per_week")
+    return [
+        (
+            "Family history of neuropathy",
+            _yes_no(_first_known(record.family_history, h.get("family_history_neuropathy"))),
+        ),
+        ("Alcohol", f"{_number(alcohol)} units a week" if alcohol is not None else "Not recorded"),
+        ("Smoking", record.smoking or "Not recorded"),
+        ("Occupation", record.occupation or "Not recorded"),
+    ]
+
+
+# --- Done, pending, and what the specialist is asked -----------------------------------------------------------------
+
+# The engine's steps that ask for a test, as the specialist reads them under "requested, results to follow".
+PENDING_TESTS = {
+    "order_glucose_test": "HbA1c or fasting plasma glucose",
+    "confirm_diabetes": "Repeat HbA1c or fasting glucose to confirm diabetes",
+    "order_b12": "Serum vitamin B12",
+    "order_active_b12": "Active B12 (holotranscobalamin)",
+    "order_mma": "Methylmalonic acid (MMA)",
+    "order_ogtt": "75 g oral glucose tolerance test (OGTT), 2-hour glucose",
+    "order_spep": "Serum protein electrophoresis with immunofixation",
+    "order_tsh": "Thyroid function: thyroid-stimulating hormone (TSH)",
+    "check_thyroid_function": "Thyroid function: free thyroxine (free T4)",
+    "order_copper": "Serum copper, caeruloplasmin and zinc",
+    "order_b6": "Vitamin B6 (pyridoxal phosphate)",
+    "order_abi": "Ankle-brachial index, both legs",
+}
+NOT_PRIMARY_CARE = REFERRAL_STEPS | frozenset(PENDING_TESTS) | {"safety_net"}
+
+
+def pending_tests(rec: dict[str, Any]) -> list[str]:
+    """Tests the recommendation asks for that have no result yet: requested, results to follow."""
+    return [PENDING_TESTS[s["code"]] for s in rec.get("next_steps", []) if s["code"] in PENDING_TESTS]
+
+
+def done_rows(case: dict[str, Any], record: PatientRecord) -> list[str]:
+    """Only what the record shows was done: the examination recorded, tests resulted, treatment recorded as started."""
+    rows = ["Examination of the feet and legs (findings above)"] if case.get("exam") else []
+    resulted = [r for r in case.get("labs", []) if r.get("value") not in (None, "")]
+    if resulted:
+        rows.append("Blood tests resulted: " + "; ".join(_resulted(r) for r in resulted))
+    rows += [f"Treatment started: {t}" for t in record.started]
+    return rows
+
+
+def _resulted(row: dict[str, Any]) -> str:
+    when = _date(date.fromisoformat(row["collected_on"])) if row.get("collected_on") else "date not recorded"
+    return f"{label(vocab.LAB_TESTS, row['test'])} ({when})"
+
+
+def information_given(rec: dict[str, Any]) -> str:
+    """The safety-net advice the recommendation asks the referrer to give (the letter says it was advised)."""
+    step = next((s for s in rec.get("next_steps", []) if s["code"] == "safety_net"), None)
+    if step is None:
+        return ""
+    return _sentence(step["text"].removeprefix("Safety-net advice for the patient: "))
+
+
+def distribution(source: LetterSource, referral: dict[str, Any]) -> list[str]:
+    """Who receives the letter: the addressee, the patient, the GP practice if it is not the sender, the record."""
+    to = str(source.letter.addressee) if source.letter.addressee else label(vocab.SERVICES, referral["service"])
+    gp = source.patient.gp_practice
+    return [
+        f"{to} (original)",
+        "The patient (copy)",
+        *([f"{gp}, registered GP practice (copy)"] if gp and gp != source.clinic.name else []),
+        f"{source.clinic.name} record",
+    ]
+
+
+def addressee(letter: Letter, referral: dict[str, Any]) -> dict[str, Any]:
+    """The receiving service from the clinic's directory, or the service's name when none is chosen."""
+    chosen = letter.addressee
+    if chosen is None:
+        return {"name": label(vocab.SERVICES, referral["service"]), "lines": [], "ers": "", "phone": ""}
+    return {
+        "name": chosen.department or label(vocab.SERVICES, chosen.service),
+        "lines": [chosen.organisation, *_lines(chosen.address)],
+        "ers": chosen.ers_service_name,
+        "phone": chosen.phone,
+    }
+
+
+def _sided(exam: dict[str, Any], item: str) -> str:
+    """A left/right finding in one line: 'Left 1.05, right 0.95'."""
+    if item not in exam:
+        return "Not recorded"
+    left, right = (_mid(exam_value(item, exam[item].get(side))) for side in ("left", "right"))
+    return f"Left {left}, right {right}"
+
+
+def _symptom(p: dict[str, Any], code: str) -> str:
+    if p.get("symptoms") is None:
+        return "Not recorded"
+    return "Reported" if code in p["symptoms"] else "Not reported"
+
+
+def _flag_answer(p: dict[str, Any], code: str) -> str:
+    flags = p.get("red_flags")
+    if flags is None:
+        return "Not asked"
+    return "PRESENT" if code in flags else "Asked: absent"
+
+
+def _finding(rec: dict[str, Any], code: str, prefix: str = "") -> str:
+    text = next((f["text"] for f in rec.get("findings", []) if f["code"] == code), "")
+    return _sentence(_one_date_format(text.removeprefix(prefix))) if text else "Not assessed"
+
+
+def _time_course(p: dict[str, Any]) -> str:
+    onset = label(vocab.ONSET, p["onset"]) if p.get("onset") else "Onset not recorded"
+    course = label(vocab.COURSE, p["course"]).lower() if p.get("course") else "course not recorded"
+    return f"{onset} onset, {duration_text(p.get('duration_weeks'))}, {course}"
+
+
+def _labs_text(case: dict[str, Any], tests: tuple[str, ...]) -> str:
+    rows = [lab_row(r) for r in case.get("labs", []) if r["test"] in tests]
+    return "; ".join(
+        f"{r['test']} {r['value']} {r['unit']}".strip() + ("" if r["flag"] == r["value"] else f", {_mid(r['flag'])}")
+        for r in rows
+    )
+
+
+def _mid(text: str) -> str:
+    """Words mid-sentence: 'Reduced (CKD G3)' -> 'reduced (CKD G3)'."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def specialist_request(
+    source: LetterSource, referral: dict[str, Any], record: PatientRecord, pending: list[str]
+) -> dict[str, Any]:
+    """What this service is asked to do, and the facts it triages on (clinical-reference section 5)."""
+    service, rec, case = referral["service"], source.recommendation, source.case
+    p, exam = case.get("presentation", {}), case.get("exam", {})
+    asks = [label(vocab.REQUESTS, r) for r in referral.get("requests", []) if r != "assessment"]
+    asks += SERVICE_ASKS.get(service, [])
+    facts: list[tuple[str, str]] = []
+    if service == "neurology":
+        ncs = {"ncs", "emg"} <= set(referral.get("requests", []))
+        facts = [
+            ("Pattern", label(vocab.PATTERN, rec["pattern"]) if rec.get("pattern") else "Not assessed"),
+            ("Time course", _time_course(p)),
+            ("Nerve conduction studies and electromyography", "Requested" if ncs else "Not requested: please advise"),
+            ("Blood tests done", _labs_text(case, LAB_CODES) or "None resulted"),
+            ("Blood tests to follow", "; ".join(pending) or "Nothing outstanding"),
+        ]
+    elif service == "vascular":
+        facts = [
+            ("Ankle-brachial index", _sided(exam, "abi")),
+            ("Pedal pulses", _sided(exam, "pedal_pulses")),
+            ("Claudication", _symptom(p, "claudication")),
+            ("Smoking", record.smoking or "Not recorded"),
+            ("Statin", medicines_of(record, STATINS)),
+            ("Antiplatelet", medicines_of(record, ANTIPLATELETS)),
+        ]
+    elif service == "haematology":
+        facts = haematology_facts(source)
+    elif service in ("diabetic_foot_service", "foot_protection_service"):
+        facts = [
+            (
+                "Foot inspection",
+                exam_value("foot_inspection", exam["foot_inspection"]) if "foot_inspection" in exam else "Not recorded",
+            ),
+            ("Pedal pulses", _sided(exam, "pedal_pulses")),
+            ("Ankle-brachial index", _sided(exam, "abi")),
+            ("Monofilament", _sided(exam, "monofilament")),
+            ("Foot risk class", _finding(rec, "foot_risk", "Diabetic foot risk: ")),
+            ("Foot history", _values(vocab.FOOT_HISTORY, case.get("history", {}).get("foot_history"))),
+        ]
+    elif service == "spinal":
+        facts = [
+            ("Weakness: onset and progression", _time_course(p)),
+            ("Power, ankle dorsiflexion", _sided(exam, "power_ankle_dorsiflexion")),
+            ("Power, ankle plantarflexion", _sided(exam, "power_ankle_plantarflexion")),
+            ("Bladder or bowel dysfunction", _flag_answer(p, "bladder_or_bowel_dysfunction")),
+            ("Saddle numbness", _flag_answer(p, "saddle_numbness")),
+            ("Straight-leg raise", _sided(exam, "straight_leg_raise")),
+        ]
+    elif service in ("podiatry", "physiotherapy"):
+        items = ("foot_posture", "tinel_tarsal_tunnel") if service == "podiatry" else ("straight_leg_raise",)
+        facts = [(vocab.EXAM_LABELS[i], _sided(exam, i)) for i in items]
+        facts.append(
+            ("Back pain", _symptom(p, "back_pain"))
+            if service == "physiotherapy"
+            else ("Areas numb", _values(vocab.AREAS, p.get("areas")))
+        )
+    elif service in ("stroke_service", "ms_team"):
+        facts = [
+            (
+                "Known brain or spinal cord condition",
+                _values(vocab.CNS_HISTORY, case.get("history", {}).get("cns_history")),
+            ),
+            ("Time course", _time_course(p)),
+            ("Face, arm or speech symptoms", _flag_answer(p, "face_arm_speech_symptoms")),
+            ("Plantar response", _sided(exam, "plantar_response")),
+        ]
+    elif service == "antenatal_diabetes_team":
+        facts = [
+            ("Pregnant", _yes_no(case.get("patient", {}).get("pregnant"))),
+            ("Glucose tests", _labs_text(case, GLUCOSE_TESTS) or "None resulted"),
+        ]
+    elif service == "paediatrics":
+        facts = [("Age", f"{source.patient.age_on(source.on)} years"), ("Time course", _time_course(p))]
+    return {
+        "asks": asks or ["Assessment and advice"],
+        "facts": facts,
+        "when": timeframe_words(referral["urgency"], referral.get("timeframe")),
+    }
+
+
+LAB_CODES = tuple(code for code, _ in vocab.LAB_TESTS)
+GLUCOSE_TESTS = ("fasting_glucose", "random_glucose", "ogtt_2h", "hba1c")
+SERVICE_ASKS: dict[str, list[str]] = {
+    "vascular": ["Assessment for peripheral arterial disease and advice on secondary prevention and revascularisation"],
+    "haematology": ["Assessment of the paraprotein (or blood finding) and whether it explains the neuropathy"],
+    "diabetic_foot_service": ["Assessment and treatment of the active foot problem", "To be seen within 1 working day"],
+    "foot_protection_service": ["Foot protection: assessment, education, footwear and regular review"],
+    "spinal": ["Assessment for nerve-root or cauda equina compression, and advice on imaging"],
+    "podiatry": ["Biomechanical assessment", "Footwear advice and orthoses (conservative care first)"],
+    "physiotherapy": ["Assessment and treatment: back care and an exercise programme for nerve-root pain"],
+    "stroke_service": [
+        "Assessment by a stroke specialist (TIA clinic) for a possible past transient ischaemic attack "
+        "(TIA) or minor stroke"
+    ],
+    "ms_team": ["Assessment of a possible multiple sclerosis relapse, and treatment if needed"],
+    "paediatrics": ["Assessment by a paediatrician: the adult pathway does not apply"],
+    "antenatal_diabetes_team": ["Assessment and management of possible gestational diabetes"],
+}
+
+
+def haematology_facts(source: LetterSource) -> list[tuple[str, str]]:
+    """Electrophoresis as recorded: paraprotein type and concentration, immunofixation, free light chains."""
+    rows: list[tuple[str, str]] = []
+    for lab in source.letter.workup.labs.all():
+        if lab.test != "spep":
+            continue
+        when = _date(lab.collected_on) if lab.collected_on else "date not recorded"
+        rows += [
+            (f"Electrophoresis ({when})", paraprotein_text(lab) or label(vocab.SPEP_VALUES, lab.text_value)),
+            ("Immunofixation", lab.immunofixation or "Not recorded"),
+            ("Free light chains", light_chains_text(lab) or "Not recorded"),
+        ]
+    for test in ("egfr", "calcium_adjusted"):
+        text = _labs_text(source.case, (test,))
+        if text:
+            rows.append((label(vocab.LAB_TESTS, test), text.removeprefix(label(vocab.LAB_TESTS, test)).strip()))
+    return rows or [("Electrophoresis", "Not recorded")]
+
+
+def paraprotein_text(lab: LabResult) -> str:
+    """'Paraprotein detected: IgG kappa, 12 g/L' (what was recorded of it)."""
+    if lab.text_value != "paraprotein":
+        return ""
+    parts = [
+        p
+        for p in (
+            lab.paraprotein_type,
+            f"{_number(lab.paraprotein_g_l)} g/L" if lab.paraprotein_g_l is not None else "",
+        )
+        if p
+    ]
+    return "Paraprotein detected" + (f": {', '.join(parts)}" if parts else ", type and concentration not recorded")
+
+
+def light_chains_text(lab: LabResult) -> str:
+    """'kappa 45 mg/L, lambda 12 mg/L (ratio 3.75)' when recorded."""
+    kappa, lam = lab.kappa_flc_mg_l, lab.lambda_flc_mg_l
+    parts = [f"{name} {_number(v)} mg/L" for name, v in (("kappa", kappa), ("lambda", lam)) if v is not None]
+    if kappa is not None and lam:
+        parts[-1] += f" (kappa/lambda ratio {float(kappa) / float(lam):.2f})"
+    return ", ".join(parts)
+
+
+def paraprotein_details(source: LetterSource) -> dict[int, str]:
+    """The recorded electrophoresis detail of each result, by its position in the case's lab list."""
+    labs = list(source.letter.workup.labs.all()) if source.letter.workup_id else []
+    if len(labs) != len(source.case.get("labs", [])):
+        return {}
+    details = {}
+    for i, lab in enumerate(labs):
+        text = "; ".join(
+            t
+            for t in (
+                paraprotein_text(lab).removeprefix("Paraprotein detected: "),
+                f"immunofixation: {lab.immunofixation}" if lab.immunofixation else "",
+                f"free light chains: {light_chains_text(lab)}" if light_chains_text(lab) else "",
+            )
+            if t and not t.startswith("Paraprotein detected")
+        )
+        if text:
+            details[i] = text
+    return details
+
+
+# --- The emergency handover ------------------------------------------------------------------------------------------
+
+
+def emergency_facts(source: LetterSource, record: PatientRecord) -> dict[str, Any]:
+    """What the receiving team needs first: alerts, onset, observations, what to rule out, what was done."""
+    workup, case = source.letter.workup, source.case
+    return {
+        "anticoagulants": medicines_of(record, ANTICOAGULANTS),
+        "antiplatelets": medicines_of(record, ANTIPLATELETS),
+        "onset": onset_text(workup, case.get("presentation", {})),
+        "observations": observation_rows(workup),
+        "observations_at": _datetime(workup.observations_at),
+        "rule_out": rule_out(source.recommendation),
+        "done": done_before_transfer(case, workup, record),
+    }
+
+
+def _datetime(when: datetime | None) -> str:
+    if when is None:
+        return ""
+    local = timezone.localtime(when)
+    return f"{_date(local)} at {local:%H:%M}"
+
+
+def onset_text(workup: Workup, p: dict[str, Any]) -> str:
+    """When it started: the recorded date and time, else what the presentation says."""
+    kind = label(vocab.ONSET, p["onset"]) if p.get("onset") else ""
+    if workup.symptom_onset_at:
+        return f"{_datetime(workup.symptom_onset_at)}" + (f" ({kind.lower()} onset)" if kind else "")
+    duration = duration_text(p.get("duration_weeks"))
+    known = f"{kind} onset, {duration} ago" if kind and p.get("duration_weeks") is not None else ""
+    return "Date and time not recorded" + (f"; {known}" if known else "")
+
+
+OBSERVATIONS = (
+    ("pulse_bpm", "Pulse", "{}/min"),
+    ("systolic_bp", "Blood pressure", "{} mmHg"),
+    ("temperature_c", "Temperature", "{} °C"),
+    ("oxygen_saturation", "Oxygen saturation", "{}%"),
+    ("respiratory_rate", "Respiratory rate", "{}/min"),
+    ("capillary_glucose", "Capillary glucose", "{} mmol/L"),
+)
+
+
+def observation_rows(workup: Workup) -> list[tuple[str, str]]:
+    """The observations recorded, as the receiving team reads them (blood pressure as systolic/diastolic)."""
+    rows = []
+    for field, heading, unit in OBSERVATIONS:
+        value = getattr(workup, field)
+        if value is None:
+            continue
+        shown = _number(value)
+        if field == "systolic_bp":
+            shown = f"{shown}/{_number(workup.diastolic_bp) if workup.diastolic_bp is not None else '?'}"
+        rows.append((heading, unit.format(shown)))
+    return rows
+
+
+def rule_out(rec: dict[str, Any]) -> list[str]:
+    """What the receiving team must rule out: the engine's words for each suspected emergency cause."""
+    step = next((s for s in rec.get("next_steps", []) if s["code"] == "emergency_care"), None)
+    if step is None or "Rule out: " not in step["text"]:
+        return []
+    return [_sentence(item) for item in step["text"].split("Rule out: ", 1)[1].split("; ")]
+
+
+def done_before_transfer(case: dict[str, Any], workup: Workup, record: PatientRecord) -> list[str]:
+    """What was done before transfer, from the record only (the results themselves are printed above)."""
+    observed = workup.observations_at or observation_rows(workup)
+    resulted = [r for r in case.get("labs", []) if r.get("value") not in (None, "")]
+    return [
+        *(
+            ["Observations" + (f" at {_datetime(workup.observations_at)}" if workup.observations_at else "")]
+            if observed
+            else []
+        ),
+        *(["Examination (findings above)"] if case.get("exam") else []),
+        *([f"Blood tests: {len(resulted)} resulted (above)"] if resulted else []),
+        *(f"Treatment started: {t}" for t in record.started),
+    ]
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _one_date_format(text: str) -> str:
+    """Engine text with its ISO dates written as the letter writes dates: 2026-10-28 -> 28 Oct 2026."""
+    return ISO_DATE.sub(lambda m: _date(date(int(m[1]), int(m[2]), int(m[3]))), text)
 
 
 # --- HTML and PDF ----------------------------------------------------------------------------------------------------
@@ -630,25 +1155,52 @@ def render_html(context: dict[str, Any]) -> str:
     return INDENT.sub("\n", html)
 
 
-def render_pdf(html: str, *, url_fetcher: Any = None, attachments: dict[str, str] | None = None) -> RenderedPdf:
-    """HTML -> PDF/A-3b with the cached stylesheet, fonts embedded; raise RenderError if WeasyPrint fails."""
+def render_pdf(
+    html: str,
+    *,
+    url_fetcher: Any = None,
+    attachments: dict[str, str] | None = None,
+    timestamp: datetime | None = None,
+) -> RenderedPdf:
+    """HTML -> PDF/A-3b with the cached stylesheet, fonts embedded; raise RenderError if WeasyPrint fails.
+
+    Every date in the file is ``timestamp`` (the letter's own time), so the same letter renders to the same bytes.
+    """
     renderer = _renderer(settings.LETTER_PAPER)
+    when = (timestamp or FIXED_EPOCH).astimezone(UTC).replace(tzinfo=None)
     try:
         document = renderer.html(html, url_fetcher=url_fetcher).render(
             stylesheets=renderer.stylesheets, font_config=renderer.font_config, cache=renderer.images, **PDF_OPTIONS
         )
-        pdf = document.write_pdf(attachments=renderer.attachments(attachments or {}), **PDF_OPTIONS)
+        document.metadata.created = document.metadata.modified = f"{when:%Y-%m-%dT%H:%M:%S}Z"
+        pdf = document.write_pdf(attachments=renderer.attachments(attachments or {}, when=when), **PDF_OPTIONS)
     except Exception as exc:
         raise RenderError(f"The PDF could not be produced ({type(exc).__name__}: {exc}).") from exc
     return RenderedPdf(pdf=pdf, pages=len(document.pages))
 
 
 def render_letter(source: LetterSource) -> RenderedPdf:
-    """The letter from its source, as a PDF that carries the recommendation it presents as an attachment."""
-    return render_pdf(
-        render_html(build_context(source)),
-        attachments={"workup-recommendation.json": rules.dumps(cast(rules.Recommendation, source.recommendation))},
-    )
+    """The letter from its source, as a PDF that carries the recommendation it presents as an attachment.
+
+    An emergency handover is one page, always: a record too full for it is set again in the tight style.
+    """
+    context = build_context(source)
+    attachments = {"workup-recommendation.json": rules.dumps(cast(rules.Recommendation, source.recommendation))}
+    timestamp = letter_timestamp(source)
+    rendered = render_pdf(render_html(context), attachments=attachments, timestamp=timestamp)
+    if rendered.pages > 1 and source.letter.kind == "emergency":
+        context["tight"] = True
+        rendered = render_pdf(render_html(context), attachments=attachments, timestamp=timestamp)
+    return rendered
+
+
+FIXED_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def letter_timestamp(source: LetterSource) -> datetime:
+    """The letter's own time: signed, else last saved, else the start of the letter's date (never the clock)."""
+    letter = source.letter
+    return letter.signed_at or letter.updated_at or datetime.combine(source.on, time(0), UTC)
 
 
 class _Renderer:
@@ -668,7 +1220,7 @@ class _Renderer:
         self._html = weasyprint.HTML
         self._attachment = weasyprint.Attachment
 
-    def attachments(self, files: dict[str, str]) -> list[Any]:
+    def attachments(self, files: dict[str, str], *, when: datetime) -> list[Any]:
         # PDF/A-3 allows embedded files: the machine-readable data the letter was built from.
         return [
             self._attachment(
@@ -677,6 +1229,8 @@ class _Renderer:
                 relationship="Data",
                 url_fetcher=self.fetcher,
                 description="The decision-support recommendation this letter presents",
+                created=when,
+                modified=when,
             )
             for name, text in files.items()
         ]

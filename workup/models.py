@@ -28,6 +28,29 @@ class Clinic(models.Model):
         return self.name
 
 
+class ReceivingService(models.Model):
+    """A service the clinic refers to: the letter's addressee, from the clinic's own directory."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="receiving_services")
+    service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
+    organisation = models.CharField(max_length=200, help_text="e.g. Leeds Teaching Hospitals NHS Trust")
+    department = models.CharField(max_length=200, blank=True, help_text="e.g. Department of Neurology")
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    ers_service_name = models.CharField(
+        "e-RS service name", max_length=200, blank=True, help_text="As listed in the NHS e-Referral Service"
+    )
+    is_default = models.BooleanField(
+        "default for this service", default=False, help_text="Chosen first when a letter to this service is prepared"
+    )
+
+    class Meta:
+        ordering = ["service", "-is_default", "organisation", "department"]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.department, self.organisation) if p)
+
+
 class Role(models.TextChoices):
     INTAKE = "intake", "Intake staff"
     CLINICIAN = "clinician", "Clinician"
@@ -58,6 +81,26 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class RecordStatus(models.TextChoices):
+    """Whether a list on the patient's record was asked about: "not recorded" is not "none"."""
+
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    NONE = "none", "None"
+    RECORDED = "recorded", "Recorded"
+
+
+class AllergyStatus(models.TextChoices):
+    NOT_RECORDED = "not_recorded", "Not recorded"
+    NONE_KNOWN = "none_known", "No known allergies"
+    RECORDED = "recorded", "Recorded"
+
+
+class Smoking(models.TextChoices):
+    NEVER = "never", "Never smoked"
+    FORMER = "former", "Ex-smoker"
+    CURRENT = "current", "Current smoker"
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
@@ -69,6 +112,18 @@ class Patient(models.Model):
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     gp_practice = models.CharField("registered GP practice", max_length=200, blank=True)
+    # The patient's record beside the demographics, read by every workup of theirs (workup/services/record.py).
+    medications_status = models.CharField(
+        max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_RECORDED
+    )
+    allergies_status = models.CharField(
+        max_length=20, choices=AllergyStatus.choices, default=AllergyStatus.NOT_RECORDED
+    )
+    problems_status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_RECORDED)
+    # None: not recorded. A workup's own answer, when it has one, wins: it is the episode's.
+    family_history_neuropathy = models.BooleanField(null=True, blank=True)
+    smoking_status = models.CharField(max_length=10, choices=Smoking.choices, blank=True)
+    occupation = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +144,98 @@ class Patient(models.Model):
         """Return the patient's age in whole years on ``day``."""
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class MedicineTerm(models.Model):
+    """One entry of the medicines vocabulary (fixtures/medicines.json): a dm+d-style name and its engine code."""
+
+    class Kind(models.TextChoices):
+        MEDICATION = "medication", "Medicine the engine reads"
+        CHEMOTHERAPY = "chemotherapy", "Chemotherapy agent"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # A vocab.MEDICATIONS code for a medication, a vocab.CHEMOTHERAPY code for a chemotherapy agent.
+    engine_code = models.CharField(max_length=40)
+    # Filled only where verified against a terminology source; empty rather than guessed.
+    snomed_ct = models.CharField("SNOMED CT concept id", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Medication(models.Model):
+    """A medicine the patient takes (or took): the name as prescribed, and the engine's code when it has one."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="medications")
+    term = models.ForeignKey(MedicineTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    dose = models.CharField(max_length=100, blank=True)
+    frequency = models.CharField(max_length=100, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    stopped_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "created_at"]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.name, self.dose, self.frequency) if p)
+
+    @property
+    def is_current(self) -> bool:
+        return self.stopped_on is None
+
+
+class Allergy(models.Model):
+    """An allergy or adverse reaction: the substance, what happened and how bad it was."""
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    class Kind(models.TextChoices):
+        ALLERGY = "allergy", "Allergy"
+        ADVERSE_REACTION = "adverse_reaction", "Adverse reaction"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="allergies")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ALLERGY)
+    substance = models.CharField(max_length=200)
+    reaction = models.CharField(max_length=200, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["substance", "created_at"]
+        verbose_name_plural = "allergies"
+
+    def __str__(self) -> str:
+        return self.substance
+
+
+class Problem(models.Model):
+    """A past or current problem (diagnosis) on the patient's record."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="problems")
+    description = models.CharField(max_length=200)
+    since_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["resolved", "description", "created_at"]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 def _side(field: type[models.Field], **kw: Any) -> tuple[models.Field, models.Field]:
@@ -124,6 +271,49 @@ class Workup(models.Model):
     # Free text read only for red-flag words (clinical-rules.md Q2); checked is cleared whenever the text changes.
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(NOTES_MAX)])
     notes_checked = models.BooleanField(default=False)
+    # Emergency handover: when it started, and observations if taken (not part of the engine's case).
+    symptom_onset_at = models.DateTimeField("onset (date and time)", null=True, blank=True)
+    observations_at = models.DateTimeField("observations taken at", null=True, blank=True)
+    pulse_bpm = models.PositiveSmallIntegerField(
+        "pulse (beats/min)", null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    systolic_bp = models.PositiveSmallIntegerField(
+        "systolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(40), MaxValueValidator(300)],
+    )
+    diastolic_bp = models.PositiveSmallIntegerField(
+        "diastolic blood pressure (mmHg)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20), MaxValueValidator(200)],
+    )
+    temperature_c = models.DecimalField(
+        "temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(25), MaxValueValidator(45)],
+    )
+    oxygen_saturation = models.PositiveSmallIntegerField(
+        "oxygen saturation (%)", null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    respiratory_rate = models.PositiveSmallIntegerField(
+        "respiratory rate (breaths/min)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(3), MaxValueValidator(70)],
+    )
+    capillary_glucose = models.DecimalField(
+        "capillary glucose (mmol/L)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.5), MaxValueValidator(60)],
+    )
 
     # History. Booleans hold None when not recorded; the pregnancy answer belongs to this episode, not the patient.
     pregnant = models.BooleanField(null=True, blank=True)
@@ -185,6 +375,18 @@ class Workup(models.Model):
     exam_version = models.PositiveIntegerField(default=0)
     labs_version = models.PositiveIntegerField(default=0)
 
+    # Closing: a closed workup leaves the active worklist and is read-only (services/workups.close_workup).
+    closed_as = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=(("completed", "Completed"), ("entered_in_error", "Entered in error")),
+    )
+    closed_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     # The engine's last answer, kept so the worklist can sort and filter without re-evaluating every row.
     urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY), blank=True)
     urgency_rank = models.PositiveSmallIntegerField(default=3)
@@ -199,6 +401,10 @@ class Workup(models.Model):
 
     def __str__(self) -> str:
         return f"Workup for {self.patient} ({self.created_at:%Y-%m-%d})" if self.created_at else "Workup"
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.closed_as)
 
 
 class LabResult(models.Model):
@@ -217,6 +423,28 @@ class LabResult(models.Model):
     reference_low = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     reference_high = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     loinc = models.CharField("LOINC", max_length=20, blank=True)
+    # Electrophoresis detail a haematologist triages on (SPEP rows only); the engine reads only text_value.
+    paraprotein_type = models.CharField(max_length=40, blank=True, help_text="e.g. IgG kappa")
+    paraprotein_g_l = models.DecimalField(
+        "paraprotein (g/L)", max_digits=5, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    immunofixation = models.CharField(max_length=200, blank=True, help_text="e.g. IgG kappa band confirmed")
+    kappa_flc_mg_l = models.DecimalField(
+        "free kappa light chains (mg/L)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    lambda_flc_mg_l = models.DecimalField(
+        "free lambda light chains (mg/L)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -263,6 +491,7 @@ class Letter(models.Model):
     kind = models.CharField(max_length=20, choices=(("referral", "Referral"), ("emergency", "Emergency handover")))
     service = models.CharField(max_length=30, choices=_choices(vocab.SERVICES))
     urgency = models.CharField(max_length=10, choices=_choices(vocab.URGENCY))
+    addressee = models.ForeignKey(ReceivingService, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question = models.TextField(blank=True)
     free_text = models.TextField(blank=True)
     addendum_reason = models.TextField(blank=True)
@@ -384,6 +613,7 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "Logged out"
         LOGIN_FAILED = "login_failed", "Login failed"
         DELETE = "delete", "Deleted"
+        CLOSE = "close", "Closed"
         INTEGRITY_FAILED = "integrity_failed", "Integrity check failed"
         CDS_FEEDBACK = "cds_feedback", "CDS card feedback"
 

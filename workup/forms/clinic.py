@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 
 from workup.forms.hygiene import VisibleTextMixin
-from workup.models import Role, User
+from workup.models import ReceivingService, Role, User
 
 
 class StaffForm(VisibleTextMixin, forms.ModelForm):
@@ -151,3 +151,22 @@ class CdsClientForm(VisibleTextMixin, forms.Form):
         if not self.errors and not data.get("jwks") and not data.get("jku"):
             raise forms.ValidationError("Give the public JWK Set or its URL: the service needs the key.")
         return data
+
+
+class ReceivingServiceForm(VisibleTextMixin, forms.ModelForm):
+    """One entry of the clinic's directory of receiving services: where a letter to that service is addressed."""
+
+    class Meta:
+        model = ReceivingService
+        fields = ["service", "organisation", "department", "address", "phone", "ers_service_name", "is_default"]
+        widgets: ClassVar[dict[str, forms.Widget]] = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, submit: str = "Add to the directory", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(Column("service"), Column("is_default")),
+            Row(Column("organisation"), Column("department")),
+            Row(Column("address"), Column("phone", "ers_service_name")),
+            Submit("save", submit),
+        )

@@ -25,6 +25,10 @@ ALL_UNITS: tuple[str, ...] = tuple(dict.fromkeys(u for units in vocab.LAB_UNITS.
 TEST_LABELS = dict(vocab.LAB_TESTS)
 MAX_RESULTS = 60  # more than any workup needs; a posted TOTAL_FORMS past it is refused before rows are built
 ROW_FIELDS = ("test", "comparator", "value", "spep_result", "unit", "collected_on", "reference_low", "reference_high")
+# Electrophoresis detail a haematologist triages on: printed on the letter, not read by the engine.
+SPEP_DETAIL = ("paraprotein_type", "paraprotein_g_l", "immunofixation", "kappa_flc_mg_l", "lambda_flc_mg_l")
+PARAPROTEIN_MAX_G_L = Decimal(150)  # above any paraprotein seen in practice: a typo (mg/L for g/L)
+LIGHT_CHAIN_MAX_MG_L = Decimal(100000)
 
 
 def noun(test: str) -> str:
@@ -85,6 +89,13 @@ class LabRowForm(VisibleTextMixin, forms.Form):
     # Which stored result the row shows, and a digest of how it read: a save changes only what the user changed.
     row_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     seen = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    paraprotein_type = forms.CharField(
+        required=False, max_length=40, label="Paraprotein type", help_text="e.g. IgG kappa (SPEP only)"
+    )
+    paraprotein_g_l = _decimal("Paraprotein (g/L)", "paraprotein concentration")
+    immunofixation = forms.CharField(required=False, max_length=200, label="Immunofixation", help_text="SPEP only")
+    kappa_flc_mg_l = _decimal("Free kappa light chains (mg/L)", "kappa light chains")
+    lambda_flc_mg_l = _decimal("Free lambda light chains (mg/L)", "lambda light chains")
     reading: dict[str, Any] | None = None  # what the page shows beside a saved result (views.workup_page)
     is_extra = True  # a blank row offered for a new result (BaseLabFormSet marks the stored ones)
 
@@ -98,7 +109,7 @@ class LabRowForm(VisibleTextMixin, forms.Form):
     def is_blank(self) -> bool:
         """Nothing typed in the row: it is skipped, not an error."""
         data = getattr(self, "cleaned_data", {})
-        return not any(data.get(name) not in (None, "") for name in ROW_FIELDS if name != "comparator")
+        return not any(data.get(name) not in (None, "") for name in (*ROW_FIELDS, *SPEP_DETAIL) if name != "comparator")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -111,8 +122,14 @@ class LabRowForm(VisibleTextMixin, forms.Form):
                 self.add_error("test", "Choose which test this result is for.")
         elif test == "spep":
             self._clean_spep(data)
+            self._clean_spep_detail(data)
         else:
             self._clean_measured(data, test)
+            for name in SPEP_DETAIL:
+                if data.get(name) not in (None, ""):
+                    self.add_error(
+                        name, "Paraprotein, immunofixation and light chains belong to an electrophoresis row."
+                    )
         self._clean_dates_and_range(data)
         return data
 
@@ -127,6 +144,22 @@ class LabRowForm(VisibleTextMixin, forms.Form):
             self.add_error("comparator", "Serum protein electrophoresis has no < or >.")
         if data.get("reference_low") is not None or data.get("reference_high") is not None:
             self.add_error("reference_high", "Serum protein electrophoresis has no reference range.")
+
+    def _clean_spep_detail(self, data: dict[str, Any]) -> None:
+        """Paraprotein type and amount only with a paraprotein; amounts within what a lab reports."""
+        if data.get("spep_result") != "paraprotein":
+            for name in ("paraprotein_type", "paraprotein_g_l"):
+                if data.get(name) not in (None, ""):
+                    self.add_error(name, "Record the paraprotein only when electrophoresis detected one.")
+        limits = {
+            "paraprotein_g_l": (PARAPROTEIN_MAX_G_L, "g/L"),
+            "kappa_flc_mg_l": (LIGHT_CHAIN_MAX_MG_L, "mg/L"),
+            "lambda_flc_mg_l": (LIGHT_CHAIN_MAX_MG_L, "mg/L"),
+        }
+        for name, (most, unit) in limits.items():
+            value = data.get(name)
+            if value is not None and not 0 <= value <= most:
+                self.add_error(name, f"Enter a value from 0 to {most} {unit}: check the unit the lab reported.")
 
     def _clean_measured(self, data: dict[str, Any], test: str) -> None:
         name, unit, value = noun(test), data.get("unit"), data.get("value")
@@ -175,6 +208,11 @@ class LabRowForm(VisibleTextMixin, forms.Form):
             "collected_on": data.get("collected_on"),
             "reference_low": data.get("reference_low"),
             "reference_high": data.get("reference_high"),
+            **{
+                name: data.get(name) if spep else None
+                for name in ("paraprotein_g_l", "kappa_flc_mg_l", "lambda_flc_mg_l")
+            },
+            **{name: (data.get(name) or "").strip() if spep else "" for name in ("paraprotein_type", "immunofixation")},
         }
 
     def field_for(self, contract_field: str | None) -> str | None:
@@ -265,4 +303,9 @@ def lab_initial(lab: LabResult) -> dict[str, Any]:
         "collected_on": lab.collected_on,
         "reference_low": _tidy(lab.reference_low),
         "reference_high": _tidy(lab.reference_high),
+        "paraprotein_type": lab.paraprotein_type,
+        "paraprotein_g_l": _tidy(lab.paraprotein_g_l),
+        "immunofixation": lab.immunofixation,
+        "kappa_flc_mg_l": _tidy(lab.kappa_flc_mg_l),
+        "lambda_flc_mg_l": _tidy(lab.lambda_flc_mg_l),
     }

@@ -9,10 +9,11 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from workup.forms.hygiene import VisibleTextMixin
-from workup.models import Letter
+from workup.models import Letter, ReceivingService
 from workup.rules import vocab
 from workup.services.letters import FREE_TEXT_MAX, QUESTION_MAX
 from workup.services.referrals import REPLY_MAX_BYTES
@@ -28,18 +29,50 @@ def _helper(*fields: Any, submit: str, css: str = "btn-primary") -> FormHelper:
 
 
 class NewLetterForm(VisibleTextMixin, forms.Form):
-    """Which of the engine's referrals the letter is for (most urgent first)."""
+    """Which of the engine's referrals the letter is for (most urgent first), and to whom it goes."""
 
     service = forms.ChoiceField(label="Referral", widget=forms.RadioSelect)
+    addressee = forms.ModelChoiceField(
+        queryset=ReceivingService.objects.none(),
+        required=False,
+        label="Send to",
+        empty_label="The clinic's default for the service",
+        help_text="From your clinic's directory of receiving services; it must provide the service chosen above.",
+    )
 
-    def __init__(self, *args: Any, referrals: list[dict[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        referrals: list[dict[str, Any]],
+        directory: QuerySet[ReceivingService] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["service"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(r["service"], referral_label(r)) for r in referrals]
         if referrals:
             self.initial.setdefault("service", referrals[0]["service"])
-        self.helper = _helper("service", submit="Prepare the letter")
+        addressee = self.fields["addressee"]
+        assert isinstance(addressee, forms.ModelChoiceField)
+        addressee.queryset = directory if directory is not None else ReceivingService.objects.none()
+        addressee.label_from_instance = _directory_label  # type: ignore[method-assign,assignment]
+        self.helper = _helper("service", "addressee", submit="Prepare the letter")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("addressee")
+        if chosen is not None and chosen.service != data.get("service"):
+            self.add_error(
+                "addressee",
+                f"{chosen} does not take {vocab.label(vocab.SERVICES, data.get('service', ''))} "
+                "referrals: choose one that does, or the default.",
+            )
+        return data
+
+
+def _directory_label(obj: ReceivingService) -> str:
+    return f"{obj.get_service_display()}: {obj}"
 
 
 def referral_label(referral: dict[str, Any]) -> str:

@@ -67,6 +67,7 @@ class PatientForm(VisibleTextMixin, forms.ModelForm):
 
     def __init__(self, data: Any = None, *, clinic_id: int | None, today: date, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
+        self.editing = self.instance.pk is not None
         self.clinic_id, self.today = clinic_id, today
         self.identifier_twins: list[Patient] = []
         self.name_twins: list[Patient] = []
@@ -122,7 +123,8 @@ class PatientForm(VisibleTextMixin, forms.ModelForm):
         super().clean()
         data = self.cleaned_data
         given, family, born = data.get("given_name"), data.get("family_name"), data.get("date_of_birth")
-        if given and family and born and not self.identifier_twins:
+        unchanged = self.editing and not {"given_name", "family_name", "date_of_birth"} & set(self.changed_data)
+        if given and family and born and not self.identifier_twins and not unchanged:
             self.name_twins = list(same_name_and_birth(self._clinic_patients(), given, family, born)[:5])
             if self.name_twins and not data.get("confirm_different"):
                 self.add_error(
@@ -143,4 +145,5 @@ class PatientForm(VisibleTextMixin, forms.ModelForm):
     def _clinic_patients(self) -> QuerySet[Patient]:
         if self.clinic_id is None:
             return Patient.objects.none()
-        return Patient.objects.filter(clinic_id=self.clinic_id)
+        others = Patient.objects.filter(clinic_id=self.clinic_id)
+        return others.exclude(pk=self.instance.pk) if self.editing else others

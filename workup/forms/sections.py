@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
+from django.db import models
+from django.utils import timezone
 
 from workup import merge
 from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, SIDED_SIMPLE, SIDES
@@ -120,6 +123,20 @@ class SectionForm(VisibleTextMixin, forms.ModelForm):
         return [n for n in listed if self.data.get(f"{self.prefix}-keep-{n}") not in ("mine", "theirs")]
 
 
+# Stored on the workup for the emergency handover; not part of the engine's case. Limits are the models' validators.
+OBSERVATION_FIELDS = (
+    "symptom_onset_at",
+    "observations_at",
+    "pulse_bpm",
+    "systolic_bp",
+    "diastolic_bp",
+    "temperature_c",
+    "oxygen_saturation",
+    "respiratory_rate",
+    "capillary_glucose",
+)
+
+
 class PresentationForm(SectionForm):
     section = "presentation"
     title = "Presentation and red flags"
@@ -165,11 +182,19 @@ class PresentationForm(SectionForm):
 
     class Meta:
         model = Workup
-        fields = list(PRESENTATION_FIELDS)
+        fields = [*PRESENTATION_FIELDS, *OBSERVATION_FIELDS]
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("symptom_onset_at", "observations_at")
+        }
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})["red_flags_none"] = instance.red_flags == []
         super().__init__(data, instance=instance, **kwargs)
+        for name in OBSERVATION_FIELDS:  # the model's plausibility limits, checked here (the instance is not cleaned)
+            model_field = Workup._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            self.fields[name].validators += model_field.validators
 
     def layout(self) -> Layout:
         return Layout(
@@ -190,8 +215,26 @@ class PresentationForm(SectionForm):
                 Column(Field("symptoms"), css_class="col-md-6"),
             ),
             Div(Field("notes"), Field("notes_checked"), css_class="notes", css_id="presentation-notes"),
+            Div(
+                HTML('<p class="fw-semibold mb-1">For an emergency handover: onset and observations, if taken</p>'),
+                Row(*(Column(Field(name), css_class="col-sm-6 col-md-4") for name in OBSERVATION_FIELDS)),
+                css_class="observations border-top pt-2",
+                css_id="presentation-observations",
+            ),
             "version",
         )
+
+    def clean_symptom_onset_at(self) -> Any:
+        when = self.cleaned_data.get("symptom_onset_at")
+        if when and when > timezone.now():
+            raise forms.ValidationError("The onset is in the future: enter when the symptoms started.")
+        return when
+
+    def clean_observations_at(self) -> Any:
+        when = self.cleaned_data.get("observations_at")
+        if when and when > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError("That time is in the future: enter when the observations were taken.")
+        return when
 
     def clean_notes(self) -> str:
         return "\n".join(self.cleaned_data["notes"].splitlines()).strip()  # browsers send CRLF; count each once
@@ -206,6 +249,7 @@ class PresentationForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self._clean_blood_pressure(data)
         self._clean_red_flags_answer(data)
         self._clean_notes_checked(data)
         # A red flag is saved at once, whatever else is missing: the patient needs emergency care, not a full form.
@@ -225,6 +269,16 @@ class PresentationForm(SectionForm):
                 self.add_error(name, message)
         return data
 
+    def _clean_blood_pressure(self, data: dict[str, Any]) -> None:
+        """Both numbers of a blood pressure, the systolic above the diastolic."""
+        systolic, diastolic = data.get("systolic_bp"), data.get("diastolic_bp")
+        if (systolic is None) != (diastolic is None):
+            missing = "diastolic_bp" if diastolic is None else "systolic_bp"
+            if missing not in self.errors:
+                self.add_error(missing, "Enter both numbers of the blood pressure (systolic / diastolic).")
+        elif systolic is not None and diastolic is not None and diastolic >= systolic:
+            self.add_error("diastolic_bp", "The diastolic pressure must be below the systolic: check the reading.")
+
     def _clean_red_flags_answer(self, data: dict[str, Any]) -> None:
         """No box ticked: not asked (None). "None of these": asked, none ([]). Both at once is a contradiction."""
         if data.get("red_flags") and data.get("red_flags_none"):
@@ -240,6 +294,18 @@ class PresentationForm(SectionForm):
         changed = notes != (self.instance.notes or "")
         if not notes or (changed and self.instance.notes_checked):
             data["notes_checked"] = False
+
+
+# History lists answered with "None of these (asked)": until then they are not asked (None), never "none" ([]).
+ASKED_LISTS = ("chemotherapy", "b12_risks", "medications", "cns_history", "spine_history", "foot_history")
+
+
+def none_of_these() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="None of these (asked)",
+        help_text="Tick only when you asked. Nothing ticked means not asked yet.",
+    )
 
 
 class HistoryForm(SectionForm):
@@ -287,7 +353,12 @@ class HistoryForm(SectionForm):
         fields = [*PATIENT_FIELDS, *HISTORY_FIELDS]
 
     def __init__(self, data: Any = None, *, instance: Workup, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        for name in ASKED_LISTS:
+            initial[f"{name}_none"] = getattr(instance, name) == []
         super().__init__(data, instance=instance, **kwargs)
+        for name in ASKED_LISTS:
+            self.fields[f"{name}_none"] = none_of_these()
         if not self.asks_pregnancy:
             del self.fields["pregnant"]
             self.helper.layout = self.layout()
@@ -306,18 +377,34 @@ class HistoryForm(SectionForm):
                 Column(Field("alcohol_units_per_week"), css_class="col-sm-4"),
             ),
             Row(
-                Column(Field("chemotherapy"), Field("chemotherapy_ended_months_ago"), css_class="col-md-6"),
-                Column(Field("b12_risks"), css_class="col-md-6"),
+                Column(
+                    Field("chemotherapy"),
+                    _none_box("chemotherapy"),
+                    Field("chemotherapy_ended_months_ago"),
+                    css_class="col-md-6",
+                ),
+                Column(Field("b12_risks"), _none_box("b12_risks"), css_class="col-md-6"),
             ),
             Row(
-                Column(Field("medications", wrapper_class="check-columns"), css_class="col-md-6"),
-                Column(Field("foot_history"), Field("family_history_neuropathy"), css_class="col-md-6"),
+                Column(
+                    Field("medications", wrapper_class="check-columns"), _none_box("medications"), css_class="col-md-6"
+                ),
+                Column(
+                    Field("foot_history"),
+                    _none_box("foot_history"),
+                    Field("family_history_neuropathy"),
+                    css_class="col-md-6",
+                ),
             ),
             Row(
-                Column(Field("cns_history"), css_class="col-sm-6"),
-                Column(Field("spine_history"), css_class="col-sm-6"),
+                Column(Field("cns_history"), _none_box("cns_history"), css_class="col-sm-6"),
+                Column(Field("spine_history"), _none_box("spine_history"), css_class="col-sm-6"),
             ),
-            HTML('<p class="small text-body-secondary">Unticked boxes are saved as "asked: none".</p>'),
+            HTML(
+                '<p class="small text-body-secondary">A list with nothing ticked is saved as "not asked"; tick '
+                '"None of these (asked)" to record that you asked and the answer was none. Medicines on the '
+                "patient's record count in every workup.</p>"
+            ),
             "version",
         )
 
@@ -337,6 +424,8 @@ class HistoryForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        for name in ASKED_LISTS:
+            self._clean_asked_list(data, name)
         months = data.get("chemotherapy_ended_months_ago")
         if months is not None and not data.get("chemotherapy") and "chemotherapy" not in self.errors:
             self.add_error(
@@ -345,6 +434,15 @@ class HistoryForm(SectionForm):
             )
         return data
 
+    def _clean_asked_list(self, data: dict[str, Any], name: str) -> None:
+        """No box ticked: not asked (None). "None of these": asked, none ([]). Both at once is a contradiction."""
+        if data.get(name) and data.get(f"{name}_none"):
+            self.add_error(
+                f"{name}_none", 'Untick "None of these" or the boxes ticked above: they contradict each other.'
+            )
+        elif not data.get(name) and name not in self.errors:
+            data[name] = [] if data.get(f"{name}_none") else None
+
     def clean_alcohol_units_per_week(self) -> float | None:
         units = self.cleaned_data["alcohol_units_per_week"]
         if units is not None and units < 0:
@@ -352,6 +450,10 @@ class HistoryForm(SectionForm):
         if units is not None and units > 500:
             raise forms.ValidationError(f"{units:g} units a week is not possible: check the figure (0 to 500).")
         return units
+
+
+def _none_box(name: str) -> Field:
+    return Field(f"{name}_none", wrapper_class="list-none border-top pt-1")
 
 
 def _scale_choice(choices: vocab.Choices, label: str, scale: str) -> forms.TypedChoiceField:

@@ -58,11 +58,21 @@ class WorklistFilterForm(forms.Form):
         label="Awaiting reply for more than (days)",
         widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric", "placeholder": "e.g. 28"}),
     )
+    state = forms.ChoiceField(
+        required=False,
+        choices=[("", "Open workups"), ("closed", "Closed workups"), ("all", "Open and closed")],
+        label="Show",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def filtered(self, workups: QuerySet[Workup]) -> QuerySet[Workup]:
-        """``workups`` narrowed to the chosen stage, urgency and referrals awaiting a reply (invalid ones ignored)."""
+        """``workups`` narrowed to the chosen stage, urgency, referrals awaiting a reply, and open or closed ones
+        (invalid choices ignored; closed workups only when asked for)."""
         if not self.is_valid():
-            return workups
+            return workups.filter(closed_as="")
+        state = self.cleaned_data["state"]
+        if state != "all":
+            workups = workups.filter(closed_as="") if not state else workups.exclude(closed_as="")
         days = self.cleaned_data.get("awaiting")
         if days is not None:
             waiting = awaiting_reply(Letter.objects.all(), days=days)

@@ -11,249 +11,773 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Clinic',
+            name="Clinic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('address', models.TextField(blank=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("address", models.TextField(blank=True)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('intake', 'Intake staff'), ('clinician', 'Clinician'), ('clinic_admin', 'Clinic administrator')], default='intake', max_length=20)),
-                ('is_clinician', models.BooleanField(default=False, help_text='Also a clinician (may sign letters).')),
-                ('job_title', models.CharField(blank=True, help_text='e.g. General practitioner', max_length=100)),
-                ('registration_number', models.CharField(blank=True, help_text='GMC / NMC / HCPC number', max_length=40)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('clinic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='workup.clinic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("intake", "Intake staff"),
+                            ("clinician", "Clinician"),
+                            ("clinic_admin", "Clinic administrator"),
+                        ],
+                        default="intake",
+                        max_length=20,
+                    ),
+                ),
+                ("is_clinician", models.BooleanField(default=False, help_text="Also a clinician (may sign letters).")),
+                ("job_title", models.CharField(blank=True, help_text="e.g. General practitioner", max_length=100)),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, help_text="GMC / NMC / HCPC number", max_length=40),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="workup.clinic",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(max_length=8)),
-                ('key_sha256', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(max_length=8)),
+                ("key_sha256", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Patient',
+            name="Patient",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('other', 'Other'), ('unknown', 'Unknown')], max_length=10)),
-                ('identifier', models.CharField(help_text='MRN or NHS number, unique within the clinic', max_length=40)),
-                ('address', models.TextField(blank=True)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('gp_practice', models.CharField(blank=True, max_length=200, verbose_name='registered GP practice')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='patients', to='workup.clinic')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("other", "Other"), ("unknown", "Unknown")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.CharField(help_text="MRN or NHS number, unique within the clinic", max_length=40),
+                ),
+                ("address", models.TextField(blank=True)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("gp_practice", models.CharField(blank=True, max_length=200, verbose_name="registered GP practice")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="patients", to="workup.clinic"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('username', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('create', 'Created'), ('change', 'Changed'), ('view', 'Viewed'), ('download', 'Downloaded'), ('sign', 'Signed and issued'), ('amend', 'Amended'), ('evaluate', 'Evaluated'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Login failed')], max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('changes', models.JSONField(blank=True, help_text='{field: [before, after]} for clinical data', null=True)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('clinic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workup.clinic')),
-                ('patient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workup.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("username", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("view", "Viewed"),
+                            ("download", "Downloaded"),
+                            ("sign", "Signed and issued"),
+                            ("amend", "Amended"),
+                            ("evaluate", "Evaluated"),
+                            ("login", "Logged in"),
+                            ("logout", "Logged out"),
+                            ("login_failed", "Login failed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "changes",
+                    models.JSONField(blank=True, help_text="{field: [before, after]} for clinical data", null=True),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=300)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workup.clinic",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workup.patient",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Workup',
+            name="Workup",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('onset', models.CharField(blank=True, choices=[('gradual', 'Gradual'), ('sudden', 'Sudden')], max_length=10)),
-                ('duration_weeks', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(5200)])),
-                ('course', models.CharField(blank=True, choices=[('stable', 'Stable'), ('worsening', 'Worsening'), ('improving', 'Improving'), ('relapsing', 'Relapsing and remitting')], max_length=10)),
-                ('sides', models.CharField(blank=True, choices=[('both', 'Both feet'), ('left', 'Left only'), ('right', 'Right only')], max_length=10)),
-                ('areas', models.JSONField(blank=True, null=True)),
-                ('symptoms', models.JSONField(blank=True, null=True)),
-                ('red_flags', models.JSONField(blank=True, null=True)),
-                ('diabetes', models.CharField(blank=True, choices=[('known', 'Known diabetes'), ('not_known', 'No known diabetes')], max_length=10)),
-                ('alcohol_units_per_week', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(500)])),
-                ('chemotherapy', models.JSONField(blank=True, null=True)),
-                ('b12_risks', models.JSONField(blank=True, null=True)),
-                ('cns_history', models.JSONField(blank=True, null=True)),
-                ('spine_history', models.JSONField(blank=True, null=True)),
-                ('ankle_reflex_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('ankle_reflex_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('knee_reflex_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('knee_reflex_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)])),
-                ('plantar_response_left', models.CharField(blank=True, choices=[('flexor', 'Flexor (down)'), ('extensor', 'Extensor (up)'), ('equivocal', 'Equivocal')], max_length=10)),
-                ('plantar_response_right', models.CharField(blank=True, choices=[('flexor', 'Flexor (down)'), ('extensor', 'Extensor (up)'), ('equivocal', 'Equivocal')], max_length=10)),
-                ('monofilament_tested_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)])),
-                ('monofilament_tested_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)])),
-                ('monofilament_felt_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)])),
-                ('monofilament_felt_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)])),
-                ('vibration_left', models.CharField(blank=True, choices=[('normal', 'Normal'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('vibration_right', models.CharField(blank=True, choices=[('normal', 'Normal'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('pinprick_left', models.CharField(blank=True, choices=[('normal', 'Normal'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('pinprick_right', models.CharField(blank=True, choices=[('normal', 'Normal'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('proprioception_left', models.CharField(blank=True, choices=[('normal', 'Normal'), ('impaired', 'Impaired')], max_length=10)),
-                ('proprioception_right', models.CharField(blank=True, choices=[('normal', 'Normal'), ('impaired', 'Impaired')], max_length=10)),
-                ('power_ankle_dorsiflexion_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)])),
-                ('power_ankle_dorsiflexion_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)])),
-                ('power_ankle_plantarflexion_left', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)])),
-                ('power_ankle_plantarflexion_right', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)])),
-                ('romberg', models.CharField(blank=True, choices=[('negative', 'Negative'), ('positive', 'Positive')], max_length=10)),
-                ('pedal_pulses_left', models.CharField(blank=True, choices=[('present', 'Present'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('pedal_pulses_right', models.CharField(blank=True, choices=[('present', 'Present'), ('reduced', 'Reduced'), ('absent', 'Absent')], max_length=10)),
-                ('abi_left', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True)),
-                ('abi_right', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True)),
-                ('tinel_tarsal_tunnel_left', models.CharField(blank=True, choices=[('negative', 'Negative'), ('positive', 'Positive')], max_length=10)),
-                ('tinel_tarsal_tunnel_right', models.CharField(blank=True, choices=[('negative', 'Negative'), ('positive', 'Positive')], max_length=10)),
-                ('straight_leg_raise_left', models.CharField(blank=True, choices=[('negative', 'Negative'), ('positive', 'Positive')], max_length=10)),
-                ('straight_leg_raise_right', models.CharField(blank=True, choices=[('negative', 'Negative'), ('positive', 'Positive')], max_length=10)),
-                ('foot_posture_left', models.CharField(blank=True, choices=[('neutral', 'Neutral'), ('overpronated', 'Overpronated'), ('supinated', 'Supinated')], max_length=12)),
-                ('foot_posture_right', models.CharField(blank=True, choices=[('neutral', 'Neutral'), ('overpronated', 'Overpronated'), ('supinated', 'Supinated')], max_length=12)),
-                ('foot_inspection', models.CharField(blank=True, choices=[('normal', 'Normal'), ('ulcer_or_infection', 'Ulcer or infection')], max_length=20)),
-                ('presentation_version', models.PositiveIntegerField(default=0)),
-                ('history_version', models.PositiveIntegerField(default=0)),
-                ('exam_version', models.PositiveIntegerField(default=0)),
-                ('labs_version', models.PositiveIntegerField(default=0)),
-                ('urgency', models.CharField(blank=True, choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('routine', 'Routine')], max_length=10)),
-                ('urgency_rank', models.PositiveSmallIntegerField(default=3)),
-                ('stage', models.CharField(blank=True, choices=[('emergency', 'Emergency'), ('exam', 'Examination'), ('bloods', 'Blood tests'), ('refer', 'Referral'), ('manage', 'Manage in primary care')], max_length=10)),
-                ('pattern', models.CharField(blank=True, choices=[('length_dependent', 'Length-dependent (stocking)'), ('focal', 'Focal (one foot)'), ('radicular', 'Radicular (nerve root)'), ('central', 'Central (brain or spinal cord)'), ('undetermined', 'Undetermined')], max_length=20)),
-                ('ruleset', models.CharField(blank=True, max_length=20)),
-                ('evaluation_errors', models.PositiveSmallIntegerField(default=0)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workups', to='workup.patient')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "onset",
+                    models.CharField(blank=True, choices=[("gradual", "Gradual"), ("sudden", "Sudden")], max_length=10),
+                ),
+                (
+                    "duration_weeks",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(5200),
+                        ],
+                    ),
+                ),
+                (
+                    "course",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stable", "Stable"),
+                            ("worsening", "Worsening"),
+                            ("improving", "Improving"),
+                            ("relapsing", "Relapsing and remitting"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "sides",
+                    models.CharField(
+                        blank=True,
+                        choices=[("both", "Both feet"), ("left", "Left only"), ("right", "Right only")],
+                        max_length=10,
+                    ),
+                ),
+                ("areas", models.JSONField(blank=True, null=True)),
+                ("symptoms", models.JSONField(blank=True, null=True)),
+                ("red_flags", models.JSONField(blank=True, null=True)),
+                (
+                    "diabetes",
+                    models.CharField(
+                        blank=True,
+                        choices=[("known", "Known diabetes"), ("not_known", "No known diabetes")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "alcohol_units_per_week",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                    ),
+                ),
+                ("chemotherapy", models.JSONField(blank=True, null=True)),
+                ("b12_risks", models.JSONField(blank=True, null=True)),
+                ("cns_history", models.JSONField(blank=True, null=True)),
+                ("spine_history", models.JSONField(blank=True, null=True)),
+                (
+                    "ankle_reflex_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "ankle_reflex_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "knee_reflex_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "knee_reflex_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(4)]
+                    ),
+                ),
+                (
+                    "plantar_response_left",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("flexor", "Flexor (down)"),
+                            ("extensor", "Extensor (up)"),
+                            ("equivocal", "Equivocal"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "plantar_response_right",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("flexor", "Flexor (down)"),
+                            ("extensor", "Extensor (up)"),
+                            ("equivocal", "Equivocal"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "monofilament_tested_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                (
+                    "monofilament_tested_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                (
+                    "monofilament_felt_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)]
+                    ),
+                ),
+                (
+                    "monofilament_felt_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(10)]
+                    ),
+                ),
+                (
+                    "vibration_left",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "vibration_right",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pinprick_left",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pinprick_right",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "proprioception_left",
+                    models.CharField(
+                        blank=True, choices=[("normal", "Normal"), ("impaired", "Impaired")], max_length=10
+                    ),
+                ),
+                (
+                    "proprioception_right",
+                    models.CharField(
+                        blank=True, choices=[("normal", "Normal"), ("impaired", "Impaired")], max_length=10
+                    ),
+                ),
+                (
+                    "power_ankle_dorsiflexion_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)]
+                    ),
+                ),
+                (
+                    "power_ankle_dorsiflexion_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)]
+                    ),
+                ),
+                (
+                    "power_ankle_plantarflexion_left",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)]
+                    ),
+                ),
+                (
+                    "power_ankle_plantarflexion_right",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)]
+                    ),
+                ),
+                (
+                    "romberg",
+                    models.CharField(
+                        blank=True, choices=[("negative", "Negative"), ("positive", "Positive")], max_length=10
+                    ),
+                ),
+                (
+                    "pedal_pulses_left",
+                    models.CharField(
+                        blank=True,
+                        choices=[("present", "Present"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pedal_pulses_right",
+                    models.CharField(
+                        blank=True,
+                        choices=[("present", "Present"), ("reduced", "Reduced"), ("absent", "Absent")],
+                        max_length=10,
+                    ),
+                ),
+                ("abi_left", models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True)),
+                ("abi_right", models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True)),
+                (
+                    "tinel_tarsal_tunnel_left",
+                    models.CharField(
+                        blank=True, choices=[("negative", "Negative"), ("positive", "Positive")], max_length=10
+                    ),
+                ),
+                (
+                    "tinel_tarsal_tunnel_right",
+                    models.CharField(
+                        blank=True, choices=[("negative", "Negative"), ("positive", "Positive")], max_length=10
+                    ),
+                ),
+                (
+                    "straight_leg_raise_left",
+                    models.CharField(
+                        blank=True, choices=[("negative", "Negative"), ("positive", "Positive")], max_length=10
+                    ),
+                ),
+                (
+                    "straight_leg_raise_right",
+                    models.CharField(
+                        blank=True, choices=[("negative", "Negative"), ("positive", "Positive")], max_length=10
+                    ),
+                ),
+                (
+                    "foot_posture_left",
+                    models.CharField(
+                        blank=True,
+                        choices=[("neutral", "Neutral"), ("overpronated", "Overpronated"), ("supinated", "Supinated")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "foot_posture_right",
+                    models.CharField(
+                        blank=True,
+                        choices=[("neutral", "Neutral"), ("overpronated", "Overpronated"), ("supinated", "Supinated")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "foot_inspection",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("ulcer_or_infection", "Ulcer or infection")],
+                        max_length=20,
+                    ),
+                ),
+                ("presentation_version", models.PositiveIntegerField(default=0)),
+                ("history_version", models.PositiveIntegerField(default=0)),
+                ("exam_version", models.PositiveIntegerField(default=0)),
+                ("labs_version", models.PositiveIntegerField(default=0)),
+                (
+                    "urgency",
+                    models.CharField(
+                        blank=True,
+                        choices=[("emergency", "Emergency"), ("urgent", "Urgent"), ("routine", "Routine")],
+                        max_length=10,
+                    ),
+                ),
+                ("urgency_rank", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("emergency", "Emergency"),
+                            ("exam", "Examination"),
+                            ("bloods", "Blood tests"),
+                            ("refer", "Referral"),
+                            ("manage", "Manage in primary care"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pattern",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("length_dependent", "Length-dependent (stocking)"),
+                            ("focal", "Focal (one foot)"),
+                            ("radicular", "Radicular (nerve root)"),
+                            ("central", "Central (brain or spinal cord)"),
+                            ("undetermined", "Undetermined"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("ruleset", models.CharField(blank=True, max_length=20)),
+                ("evaluation_errors", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="workups", to="workup.patient"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['urgency_rank', '-updated_at'],
+                "ordering": ["urgency_rank", "-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Letter',
+            name="Letter",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('reference', models.CharField(max_length=40, unique=True)),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('issued', 'Signed and issued')], default='draft', max_length=10)),
-                ('kind', models.CharField(choices=[('referral', 'Referral'), ('emergency', 'Emergency handover')], max_length=20)),
-                ('service', models.CharField(choices=[('emergency_department', 'Emergency department'), ('neurology', 'Neurology'), ('spinal', 'Spinal service'), ('vascular', 'Vascular surgery'), ('diabetic_foot_service', 'Multidisciplinary diabetic foot service'), ('podiatry', 'Podiatry'), ('physiotherapy', 'Physiotherapy'), ('haematology', 'Haematology')], max_length=30)),
-                ('urgency', models.CharField(choices=[('emergency', 'Emergency'), ('urgent', 'Urgent'), ('routine', 'Routine')], max_length=10)),
-                ('question', models.TextField(blank=True)),
-                ('free_text', models.TextField(blank=True)),
-                ('addendum_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('draft_version', models.PositiveIntegerField(default=0)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.BinaryField(blank=True, null=True)),
-                ('pdf_sha256', models.CharField(blank=True, max_length=64)),
-                ('pages', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('recommendation', models.JSONField(blank=True, null=True)),
-                ('case', models.JSONField(blank=True, null=True)),
-                ('ruleset', models.CharField(blank=True, max_length=20)),
-                ('amends', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='addenda', to='workup.letter')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workup', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='letters', to='workup.workup')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("reference", models.CharField(max_length=40, unique=True)),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("issued", "Signed and issued")], default="draft", max_length=10
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("referral", "Referral"), ("emergency", "Emergency handover")], max_length=20
+                    ),
+                ),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[
+                            ("emergency_department", "Emergency department"),
+                            ("neurology", "Neurology"),
+                            ("spinal", "Spinal service"),
+                            ("vascular", "Vascular surgery"),
+                            ("diabetic_foot_service", "Multidisciplinary diabetic foot service"),
+                            ("podiatry", "Podiatry"),
+                            ("physiotherapy", "Physiotherapy"),
+                            ("haematology", "Haematology"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("emergency", "Emergency"), ("urgent", "Urgent"), ("routine", "Routine")],
+                        max_length=10,
+                    ),
+                ),
+                ("question", models.TextField(blank=True)),
+                ("free_text", models.TextField(blank=True)),
+                ("addendum_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("draft_version", models.PositiveIntegerField(default=0)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.BinaryField(blank=True, null=True)),
+                ("pdf_sha256", models.CharField(blank=True, max_length=64)),
+                ("pages", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("recommendation", models.JSONField(blank=True, null=True)),
+                ("case", models.JSONField(blank=True, null=True)),
+                ("ruleset", models.CharField(blank=True, max_length=20)),
+                (
+                    "amends",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addenda",
+                        to="workup.letter",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="letters", to="workup.workup"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LabResult',
+            name="LabResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('test', models.CharField(choices=[('fasting_glucose', 'Fasting glucose'), ('random_glucose', 'Random glucose'), ('ogtt_2h', 'OGTT 2-hour glucose'), ('hba1c', 'HbA1c'), ('b12', 'Vitamin B12 (total)'), ('active_b12', 'Active B12 (holotranscobalamin)'), ('mma', 'Methylmalonic acid (MMA)'), ('homocysteine', 'Homocysteine'), ('folate', 'Folate'), ('tsh', 'TSH'), ('egfr', 'eGFR'), ('spep', 'Serum protein electrophoresis')], max_length=20)),
-                ('comparator', models.CharField(blank=True, choices=[('', '='), ('<', '<'), ('>', '>')], max_length=1)),
-                ('value', models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
-                ('text_value', models.CharField(blank=True, choices=[('normal', 'Normal'), ('paraprotein', 'Paraprotein detected')], help_text='SPEP only', max_length=20)),
-                ('unit', models.CharField(blank=True, max_length=20)),
-                ('collected_on', models.DateField(blank=True, null=True)),
-                ('reference_low', models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
-                ('reference_high', models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
-                ('loinc', models.CharField(blank=True, max_length=20, verbose_name='LOINC')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('workup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labs', to='workup.workup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "test",
+                    models.CharField(
+                        choices=[
+                            ("fasting_glucose", "Fasting glucose"),
+                            ("random_glucose", "Random glucose"),
+                            ("ogtt_2h", "OGTT 2-hour glucose"),
+                            ("hba1c", "HbA1c"),
+                            ("b12", "Vitamin B12 (total)"),
+                            ("active_b12", "Active B12 (holotranscobalamin)"),
+                            ("mma", "Methylmalonic acid (MMA)"),
+                            ("homocysteine", "Homocysteine"),
+                            ("folate", "Folate"),
+                            ("tsh", "TSH"),
+                            ("egfr", "eGFR"),
+                            ("spep", "Serum protein electrophoresis"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comparator", models.CharField(blank=True, choices=[("", "="), ("<", "<"), (">", ">")], max_length=1)),
+                ("value", models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
+                (
+                    "text_value",
+                    models.CharField(
+                        blank=True,
+                        choices=[("normal", "Normal"), ("paraprotein", "Paraprotein detected")],
+                        help_text="SPEP only",
+                        max_length=20,
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20)),
+                ("collected_on", models.DateField(blank=True, null=True)),
+                ("reference_low", models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
+                ("reference_high", models.DecimalField(blank=True, decimal_places=6, max_digits=16, null=True)),
+                ("loinc", models.CharField(blank=True, max_length=20, verbose_name="LOINC")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "workup",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="labs", to="workup.workup"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'family_name', 'given_name'], name='workup_pati_clinic__67801b_idx'),
+            model_name="patient",
+            index=models.Index(fields=["clinic", "family_name", "given_name"], name="workup_pati_clinic__67801b_idx"),
         ),
         migrations.AddIndex(
-            model_name='patient',
-            index=models.Index(fields=['clinic', 'date_of_birth'], name='workup_pati_clinic__a24601_idx'),
+            model_name="patient",
+            index=models.Index(fields=["clinic", "date_of_birth"], name="workup_pati_clinic__a24601_idx"),
         ),
         migrations.AddConstraint(
-            model_name='patient',
-            constraint=models.UniqueConstraint(fields=('clinic', 'identifier'), name='patient_identifier_unique_in_clinic'),
+            model_name="patient",
+            constraint=models.UniqueConstraint(
+                fields=("clinic", "identifier"), name="patient_identifier_unique_in_clinic"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['clinic', '-at'], name='workup_audi_clinic__ca5840_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["clinic", "-at"], name="workup_audi_clinic__ca5840_idx"),
         ),
         migrations.AddIndex(
-            model_name='workup',
-            index=models.Index(fields=['urgency_rank', '-updated_at'], name='workup_work_urgency_99cd8b_idx'),
+            model_name="workup",
+            index=models.Index(fields=["urgency_rank", "-updated_at"], name="workup_work_urgency_99cd8b_idx"),
         ),
     ]

@@ -6,19 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workup', '0001_initial'),
+        ("workup", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('change', 'Changed'), ('view', 'Viewed'), ('download', 'Downloaded'), ('sign', 'Signed and issued'), ('amend', 'Amended'), ('evaluate', 'Evaluated'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Login failed'), ('delete', 'Deleted'), ('integrity_failed', 'Integrity check failed')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("change", "Changed"),
+                    ("view", "Viewed"),
+                    ("download", "Downloaded"),
+                    ("sign", "Signed and issued"),
+                    ("amend", "Amended"),
+                    ("evaluate", "Evaluated"),
+                    ("login", "Logged in"),
+                    ("logout", "Logged out"),
+                    ("login_failed", "Login failed"),
+                    ("delete", "Deleted"),
+                    ("integrity_failed", "Integrity check failed"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='letter',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'issued'), _negated=True), models.Q(('pdf__isnull', False), ('signed_at__isnull', False), ('signed_by__isnull', False), models.Q(('pdf_sha256', ''), _negated=True)), _connector='OR'), name='letter_issued_has_pdf'),
+            model_name="letter",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "issued"), _negated=True),
+                    models.Q(
+                        ("pdf__isnull", False),
+                        ("signed_at__isnull", False),
+                        ("signed_by__isnull", False),
+                        models.Q(("pdf_sha256", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="letter_issued_has_pdf",
+            ),
         ),
     ]

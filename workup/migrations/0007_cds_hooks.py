@@ -5,78 +5,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workup', '0006_referral_flow'),
+        ("workup", "0006_referral_flow"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('create', 'Created'), ('change', 'Changed'), ('view', 'Viewed'), ('download', 'Downloaded'), ('sign', 'Signed and issued'), ('amend', 'Amended'), ('evaluate', 'Evaluated'), ('login', 'Logged in'), ('logout', 'Logged out'), ('login_failed', 'Login failed'), ('delete', 'Deleted'), ('integrity_failed', 'Integrity check failed'), ('cds_feedback', 'CDS card feedback')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "Created"),
+                    ("change", "Changed"),
+                    ("view", "Viewed"),
+                    ("download", "Downloaded"),
+                    ("sign", "Signed and issued"),
+                    ("amend", "Amended"),
+                    ("evaluate", "Evaluated"),
+                    ("login", "Logged in"),
+                    ("logout", "Logged out"),
+                    ("login_failed", "Login failed"),
+                    ("delete", "Deleted"),
+                    ("integrity_failed", "Integrity check failed"),
+                    ("cds_feedback", "CDS card feedback"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='CdsClient',
+            name="CdsClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('issuer', models.CharField(help_text="The JWT 'iss' the EHR sends", max_length=300, unique=True)),
-                ('jwks', models.JSONField(blank=True, help_text="The EHR's public JWK Set, when configured here", null=True)),
-                ('jku', models.URLField(blank=True, help_text='The one JWK Set URL its tokens may name', max_length=300)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cds_clients', to='workup.clinic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("issuer", models.CharField(help_text="The JWT 'iss' the EHR sends", max_length=300, unique=True)),
+                (
+                    "jwks",
+                    models.JSONField(blank=True, help_text="The EHR's public JWK Set, when configured here", null=True),
+                ),
+                (
+                    "jku",
+                    models.URLField(blank=True, help_text="The one JWK Set URL its tokens may name", max_length=300),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cds_clients", to="workup.clinic"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issuer'],
+                "ordering": ["issuer"],
             },
         ),
         migrations.CreateModel(
-            name='CdsCard',
+            name="CdsCard",
             fields=[
-                ('uuid', models.UUIDField(editable=False, primary_key=True, serialize=False)),
-                ('service', models.CharField(max_length=40)),
-                ('hook_instance', models.CharField(max_length=100)),
-                ('indicator', models.CharField(max_length=10)),
-                ('summary', models.CharField(max_length=140)),
-                ('suggestions', models.JSONField(default=list, help_text="the uuids of the card's suggestions")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workup.clinic')),
-                ('workup', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workup.workup')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cards', to='workup.cdsclient')),
+                ("uuid", models.UUIDField(editable=False, primary_key=True, serialize=False)),
+                ("service", models.CharField(max_length=40)),
+                ("hook_instance", models.CharField(max_length=100)),
+                ("indicator", models.CharField(max_length=10)),
+                ("summary", models.CharField(max_length=140)),
+                ("suggestions", models.JSONField(default=list, help_text="the uuids of the card's suggestions")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="workup.clinic"
+                    ),
+                ),
+                (
+                    "workup",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workup.workup",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cards", to="workup.cdsclient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CdsFeedback',
+            name="CdsFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted'), ('overridden', 'Overridden')], max_length=10)),
-                ('accepted_suggestions', models.JSONField(default=list)),
-                ('override_reason', models.JSONField(blank=True, help_text='the Coding the clinician chose', null=True)),
-                ('user_comment', models.TextField(blank=True)),
-                ('outcome_at', models.DateTimeField()),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('card', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='workup.cdscard')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workup.clinic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(choices=[("accepted", "Accepted"), ("overridden", "Overridden")], max_length=10),
+                ),
+                ("accepted_suggestions", models.JSONField(default=list)),
+                (
+                    "override_reason",
+                    models.JSONField(blank=True, help_text="the Coding the clinician chose", null=True),
+                ),
+                ("user_comment", models.TextField(blank=True)),
+                ("outcome_at", models.DateTimeField()),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="feedback", to="workup.cdscard"
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="workup.clinic"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='CdsTokenUse',
+            name="CdsTokenUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=300)),
-                ('jti', models.CharField(max_length=200)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issuer", models.CharField(max_length=300)),
+                ("jti", models.CharField(max_length=200)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'jti'), name='cds_token_used_once')],
+                "constraints": [models.UniqueConstraint(fields=("issuer", "jti"), name="cds_token_used_once")],
             },
         ),
     ]

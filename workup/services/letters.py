@@ -19,7 +19,7 @@ from workup import letters as rendering
 from workup import previews
 from workup.interop import fhir
 from workup.letters import LetterSource, RenderedPdf, chain_reference, find_referral
-from workup.models import Letter, User, Workup
+from workup.models import Letter, ReceivingService, User, Workup
 from workup.rules import vocab
 from workup.services import audit
 from workup.services.workups import Evaluation, evaluate_workup
@@ -166,6 +166,7 @@ def unsaved_draft(workup: Workup, *, service: str | None = None, evaluation: Eva
         kind=rendering.letter_kind(referral),
         service=referral["service"],
         urgency=referral["urgency"],
+        addressee=default_addressee(workup.patient.clinic_id, referral["service"]),
         question=rendering.default_question(referral, evaluation.recommendation or {}),
     )
 
@@ -241,6 +242,48 @@ def open_letters(workup: Workup, service: str) -> list[Letter]:
     return list(workup.letters.filter(service=service, status__in=waiting).defer("pdf", "fhir_document", "reply_pdf"))
 
 
+def directory(clinic_id: int) -> QuerySet[ReceivingService]:
+    """The clinic's directory of receiving services, by service, each service's default first."""
+    return ReceivingService.objects.filter(clinic_id=clinic_id)
+
+
+@transaction.atomic
+def save_receiving_service(
+    *, user: User, entry: ReceivingService, request: HttpRequest | None = None, before: dict[str, Any] | None = None
+) -> ReceivingService:
+    """Save a directory entry of the user's clinic; a new default for a service replaces the old one."""
+    if user.clinic_id is None:
+        raise PermissionDenied("Only a member of a clinic keeps its directory.")
+    entry.clinic_id = user.clinic_id
+    entry.save()
+    if entry.is_default:
+        directory(entry.clinic_id).filter(service=entry.service).exclude(pk=entry.pk).update(is_default=False)
+    after = {f: getattr(entry, f) for f in DIRECTORY_FIELDS}
+    audit.record(
+        user=user,
+        action="change" if before else "create",
+        request=request,
+        object_type="receivingservice",
+        object_id=str(entry.pk),
+        changes=audit.diff(before or {}, after),
+        clinic_id=entry.clinic_id,
+    )
+    return entry
+
+
+DIRECTORY_FIELDS = ("service", "organisation", "department", "address", "phone", "ers_service_name", "is_default")
+
+
+def addressees(clinic_id: int, service: str) -> QuerySet[ReceivingService]:
+    """The clinic's directory entries for ``service``, its default first."""
+    return directory(clinic_id).filter(service=service)
+
+
+def default_addressee(clinic_id: int, service: str) -> ReceivingService | None:
+    """Where a letter to ``service`` goes unless the user chooses otherwise: the clinic's default for it."""
+    return addressees(clinic_id, service).first()
+
+
 @transaction.atomic
 def create_draft(
     *,
@@ -249,12 +292,17 @@ def create_draft(
     service: str,
     urgency: str | None = None,
     discretion_reason: str = "",
+    addressee: ReceivingService | None = None,
     request: HttpRequest | None = None,
 ) -> Letter:
     """Start a letter to ``service``, worded from the engine; with a reason, one the engine did not suggest.
 
-    An open draft to the service is refused with OpenDraftExists (the user is sent to it).
+    An open draft to the service is refused with OpenDraftExists (the user is sent to it). The addressee is the one
+    chosen (from the clinic's directory, for this service) or the service's default.
     """
+    clinic_id = workup.patient.clinic_id
+    if addressee is not None and (addressee.clinic_id != clinic_id or addressee.service != service):
+        raise LetterError("Choose an addressee from your clinic's directory for this service.")
     evaluation = _evaluate(workup)
     referral = find_referral(evaluation.recommendation, service)
     reason = discretion_reason.strip()
@@ -273,6 +321,7 @@ def create_draft(
                 kind=rendering.letter_kind(referral),
                 service=service,
                 urgency=referral["urgency"],
+                addressee=addressee or default_addressee(clinic_id, service),
                 created_by=user,
                 discretion_reason=reason,
                 question=rendering.default_question(referral, evaluation.recommendation or {}),
@@ -417,6 +466,7 @@ def create_addendum(*, user: User, letter: Letter, reason: str, request: HttpReq
         kind=locked.kind,
         service=locked.service,
         urgency=locked.urgency,
+        addressee=locked.addressee,
         question=locked.question,
         free_text=locked.free_text,
         addendum_reason=reason.strip(),

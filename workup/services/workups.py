@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from workup import merge, rules
-from workup.cases import lab_to_case, workup_to_case
+from workup.cases import EXAM_FIELDS, HISTORY_FIELDS, PATIENT_FIELDS, PRESENTATION_FIELDS, lab_to_case, workup_to_case
 from workup.models import URGENCY_RANK, AuditEvent, LabResult, Patient, User, Workup
 from workup.rules import vocab
 from workup.services import audit
@@ -63,6 +63,10 @@ class LabsSaved:
     changed: int = 0
     removed: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+class WorkupClosed(Exception):
+    """The workup is closed (completed or entered in error): it is read-only."""
 
 
 class RoutineStopped(Exception):
@@ -159,12 +163,81 @@ def create_patient(*, user: User, data: dict[str, Any], request: HttpRequest | N
     return patient
 
 
+DEMOGRAPHIC_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "identifier")
+
+
 @transaction.atomic
-def create_workup(*, user: User, patient: Patient, request: HttpRequest | None = None) -> Workup:
-    """Open a new workup for ``patient``."""
-    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user)
-    audit.record(user=user, action="create", obj=workup, request=request)
+def update_patient(
+    *, user: User, patient: Patient, data: dict[str, Any], request: HttpRequest | None = None
+) -> Patient:
+    """Correct a patient's demographics and contact details; audited with the values before and after."""
+    allowed = {*DEMOGRAPHIC_FIELDS, "address", "phone", "gp_practice"}
+    if set(data) - allowed:
+        raise ValueError(f"not a demographic field: {sorted(set(data) - allowed)}")
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    changes = audit.diff({k: getattr(locked, k) for k in data}, data)
+    if changes:
+        Patient.objects.filter(pk=patient.pk).update(**data, updated_at=timezone.now())
+        audit.record(user=user, action="change", obj=patient, request=request, changes=changes)
+    patient.refresh_from_db()
+    return patient
+
+
+COPIED_FIELDS = (*PATIENT_FIELDS, *PRESENTATION_FIELDS, *HISTORY_FIELDS, *EXAM_FIELDS)
+
+
+def previous_workup(patient: Patient, *, before: Workup | None = None) -> Workup | None:
+    """The patient's latest workup not entered in error (before ``before`` when given): what a new one may copy."""
+    workups = patient.workups.exclude(closed_as="entered_in_error").order_by("-created_at")
+    if before is not None:
+        workups = workups.filter(created_at__lt=before.created_at)
+    return workups.first()
+
+
+@transaction.atomic
+def create_workup(
+    *, user: User, patient: Patient, copy_from: Workup | None = None, request: HttpRequest | None = None
+) -> Workup:
+    """Open a new workup for ``patient``, copying presentation, history and exam (never results) from ``copy_from``."""
+    copied: dict[str, Any] = {}
+    if copy_from is not None:
+        if copy_from.patient_id != patient.pk:
+            raise ValueError("a workup copies only the same patient's earlier workup")
+        copied = {name: copy.deepcopy(getattr(copy_from, name)) for name in COPIED_FIELDS}
+    workup = Workup.objects.create(patient=patient, created_by=user, updated_by=user, **copied)
+    changes = {"copied_from": [None, str(copy_from.pk)]} if copy_from is not None else None
+    audit.record(user=user, action="create", obj=workup, request=request, changes=changes)
     reevaluate(workup)
+    return workup
+
+
+CLOSE_AS = ("completed", "entered_in_error")
+
+
+@transaction.atomic
+def close_workup(
+    *, user: User, workup: Workup, closed_as: str, reason: str, request: HttpRequest | None = None
+) -> Workup:
+    """Close a workup as completed or entered in error, with the reason: it leaves the worklist and turns read-only."""
+    if closed_as not in CLOSE_AS:
+        raise ValueError(f"close as one of {CLOSE_AS}")
+    if not reason.strip():
+        raise ValueError("a reason is required to close a workup")
+    locked = Workup.objects.select_for_update().get(pk=workup.pk)
+    if locked.is_closed:
+        raise WorkupClosed("This workup is already closed.")
+    now = timezone.now()
+    Workup.objects.filter(pk=workup.pk).update(
+        closed_as=closed_as, closed_reason=reason.strip(), closed_at=now, closed_by=user
+    )
+    workup.refresh_from_db()
+    audit.record(
+        user=user,
+        action="close",
+        obj=workup,
+        request=request,
+        changes={"closed_as": [None, closed_as], "closed_reason": [None, workup.closed_reason]},
+    )
     return workup
 
 
@@ -190,6 +263,8 @@ def save_section(
         raise ValueError(f"unknown section {section!r}")
     counter = f"{section}_version"
     before = Workup.objects.select_for_update().get(pk=workup.pk)
+    if before.is_closed:
+        raise WorkupClosed(section)
     if section != "presentation" and before.stage == "emergency":
         raise RoutineStopped(section)
     stored = {k: getattr(before, k) for k in data}
@@ -234,7 +309,10 @@ def save_labs(*, user: User, workup: Workup, rows: list[RowEdit], request: HttpR
     A row someone else changed since the user saw it is never overwritten or removed: the user's version is added
     beside it and both are named in the notes, for the user to remove the wrong one.
     """
-    if Workup.objects.select_for_update().get(pk=workup.pk).stage == "emergency":
+    locked = Workup.objects.select_for_update().get(pk=workup.pk)
+    if locked.is_closed:
+        raise WorkupClosed("labs")
+    if locked.stage == "emergency":
         raise RoutineStopped("labs")
     stored = {lab.pk: lab for lab in workup.labs.all()}
     before_rows = [lab_to_case(lab) for lab in stored.values()]
@@ -304,7 +382,10 @@ def replace_labs(
     *, user: User, workup: Workup, rows: list[dict[str, Any]], version: int, request: HttpRequest | None = None
 ) -> Workup:
     """Replace the workup's lab results with ``rows`` if nobody saved them since ``version``."""
-    if Workup.objects.select_for_update().get(pk=workup.pk).stage == "emergency":
+    locked = Workup.objects.select_for_update().get(pk=workup.pk)
+    if locked.is_closed:
+        raise WorkupClosed("labs")
+    if locked.stage == "emergency":
         raise RoutineStopped("labs")
     before_rows = [lab_to_case(lab) for lab in workup.labs.all()]
     updated = Workup.objects.filter(pk=workup.pk, labs_version=version).update(

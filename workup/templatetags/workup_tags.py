@@ -10,6 +10,7 @@ from django.forms import BoundField
 from django.utils import timezone
 
 from workup.forms.labs import unit_label
+from workup.interop.fhir.document import nhs_number
 from workup.letters import STEP_FOR_SERVICE
 from workup.models import Patient, Workup
 from workup.rules import vocab
@@ -199,3 +200,16 @@ def _form_errors(form: forms.BaseForm, prefix: str) -> list[dict[str, Any]]:
 def get_item(mapping: dict[str, Any] | None, key: str) -> Any:
     """``{{ mapping|get_item:key }}``: a dictionary value by a variable key."""
     return (mapping or {}).get(key)
+
+
+@register.filter
+def identifier_label(identifier: str) -> str:
+    """ "NHS number" for an identifier that passes the NHS number's Modulus 11 check, else "Identifier"."""
+    return "NHS number" if nhs_number(identifier) else "Identifier"
+
+
+@register.filter
+def identifier_display(identifier: str) -> str:
+    """An NHS number in its usual 3-3-4 grouping (943 476 5919); any other identifier as recorded."""
+    number = nhs_number(identifier)
+    return f"{number[:3]} {number[3:6]} {number[6:]}" if number else identifier

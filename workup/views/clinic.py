@@ -15,8 +15,9 @@ from django.urls import path, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, admin_required, member_required
-from workup.forms.clinic import CdsClientForm, StaffChangeForm, StaffForm, TokenForm
-from workup.models import ApiToken, AuditEvent, CdsClient, User
+from workup.forms.clinic import CdsClientForm, ReceivingServiceForm, StaffChangeForm, StaffForm, TokenForm
+from workup.models import ApiToken, AuditEvent, CdsClient, ReceivingService, User
+from workup.services import letters as letter_services
 from workup.services import staff as staff_services
 from workup.services.cds_hooks import deactivate_client, register_client
 
@@ -50,6 +51,31 @@ def staff_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
         messages.success(request, f"Saved {member.get_full_name()}.")
         return redirect("clinic_staff")
     return render(request, "clinic/staff_edit.html", {"member": member, "form": form})
+
+
+@admin_required
+def directory(request: AuthedRequest) -> HttpResponse:
+    """The clinic's directory of receiving services (letters are addressed from it); add an entry."""
+    form = ReceivingServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        entry = letter_services.save_receiving_service(user=request.user, entry=form.instance, request=request)
+        messages.success(request, f"Added {entry} to the directory.")
+        return redirect("clinic_directory")
+    entries = letter_services.directory(request.user.clinic_id or 0)
+    return render(request, "clinic/directory.html", {"entries": entries, "form": form})
+
+
+@admin_required
+def directory_edit(request: AuthedRequest, entry_id: int) -> HttpResponse:
+    """Change an entry of the clinic's directory."""
+    entry = get_object_or_404(ReceivingService, pk=entry_id, clinic_id=request.user.clinic_id)
+    before = {f: getattr(entry, f) for f in letter_services.DIRECTORY_FIELDS}
+    form = ReceivingServiceForm(request.POST or None, instance=entry, submit="Save")
+    if request.method == "POST" and form.is_valid():
+        letter_services.save_receiving_service(user=request.user, entry=form.instance, request=request, before=before)
+        messages.success(request, f"Saved {entry}.")
+        return redirect("clinic_directory")
+    return render(request, "clinic/directory_edit.html", {"entry": entry, "form": form})
 
 
 @admin_required
@@ -138,6 +164,8 @@ class PasswordChange(auth_views.PasswordChangeView):
 urlpatterns = [
     path("staff/", staff, name="clinic_staff"),
     path("staff/<int:user_id>/", staff_edit, name="clinic_staff_edit"),
+    path("directory/", directory, name="clinic_directory"),
+    path("directory/<int:entry_id>/", directory_edit, name="clinic_directory_edit"),
     path("audit/", audit_trail, name="clinic_audit"),
     path("cds-clients/", cds_clients, name="clinic_cds_clients"),
     path("cds-clients/<int:client_id>/remove/", cds_client_remove, name="clinic_cds_client_remove"),

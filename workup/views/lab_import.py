@@ -22,7 +22,7 @@ from workup.interop.fhir.labs import MAX_MESSAGE_BYTES, ImportError_, Preview, p
 from workup.models import Workup
 from workup.services import audit
 from workup.services.lab_import import commit_import
-from workup.services.workups import RoutineStopped, StaleSection
+from workup.services.workups import RoutineStopped, StaleSection, WorkupClosed
 
 SALT = "workup.lab-import"
 
@@ -89,6 +89,9 @@ def _commit(request: AuthedRequest, workup: Workup) -> HttpResponse:
     try:
         result: Preview = preview(workup, payload["m"], today=timezone.localdate())
         added = commit_import(user=request.user, workup=workup, preview=result, request=request)
+    except WorkupClosed:
+        messages.error(request, "Nothing was imported: this workup is closed.")
+        return redirect(back)
     except (ImportError_, StaleSection, RoutineStopped) as exc:
         messages.error(request, f"Nothing was imported: {exc or 'the results changed meanwhile'}.")
         return redirect(back)

@@ -31,12 +31,13 @@ def letter_new(request: AuthedRequest, workup_id: UUID) -> HttpResponse:
     workup = get_workup(request.user, workup_id)
     evaluation = evaluate_workup(workup)
     referrals = referral_options(evaluation.recommendation)
-    form = NewLetterForm(request.POST or None, referrals=referrals)
+    directory = services.directory(workup.patient.clinic_id)
+    form = NewLetterForm(request.POST or None, referrals=referrals, directory=directory)
     if request.method == "POST" and referrals and form.is_valid():
         service = form.cleaned_data["service"]
         if _asks_before_second_letter(request, workup, service):
             return _new_page(request, workup, evaluation, form=form, second=service, status=409)
-        return _prepare(request, workup, service=service)
+        return _prepare(request, workup, service=service, addressee=form.cleaned_data["addressee"])
     return _new_page(request, workup, evaluation, form=form)
 
 

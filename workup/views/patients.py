@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workup.access import AuthedRequest, get_patient, recorder_required
 from workup.forms import PatientForm
-from workup.services import audit
-from workup.services.workups import create_patient, create_workup
+from workup.services import audit, record
+from workup.services.workups import create_patient, create_workup, previous_workup
 
 
 @recorder_required
@@ -35,12 +35,22 @@ def patient_detail(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = get_patient(request.user, patient_id)
     audit.record(user=request.user, action="view", obj=patient, request=request)
     workups = patient.workups.select_related("created_by").order_by("-created_at")
-    return render(request, "workup/patient_detail.html", {"patient": patient, "workups": workups})
+    context = {
+        "patient": patient,
+        "workups": workups,
+        "previous": previous_workup(patient),
+        "medications": record.medications_for(patient),
+        "allergies": record.allergies_for(patient),
+        "problems": record.problems_for(patient),
+        "social": record.social_history_for(patient),
+    }
+    return render(request, "workup/patient_detail.html", context)
 
 
 @recorder_required
 @require_POST
 def workup_new(request: AuthedRequest, patient_id: UUID) -> HttpResponse:
     patient = get_patient(request.user, patient_id)
-    workup = create_workup(user=request.user, patient=patient, request=request)
+    copy_from = previous_workup(patient) if request.POST.get("copy_previous") else None
+    workup = create_workup(user=request.user, patient=patient, copy_from=copy_from, request=request)
     return redirect("workup_detail", workup_id=workup.pk)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from workup.access import AuthedRequest, get_letter, recorder_required, signer_required
-from workup.forms_letters import BookedForm, CancelForm, ReplyForm, SentForm
+from workup.forms.letters import BookedForm, CancelForm, ReplyForm, SentForm
 from workup.models import Letter
 from workup.services import audit
 from workup.services import referrals as services

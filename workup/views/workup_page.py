@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,6 +28,7 @@ from workup.forms.labs import TEST_LABELS, LabRowForm, unit_label
 from workup.models import LabResult, Workup
 from workup.rules import vocab
 from workup.rules.thresholds import BAND_WORDS
+from workup.services import record
 from workup.services.workups import Evaluation, SectionConflict, evaluate_workup, profiles, refresh_summary
 
 TITLES = {
@@ -66,6 +68,7 @@ def render_workup_page(
         form.reading = lab_reading(_row_values(form))
     rec = evaluation.recommendation
     section_messages, general_messages = _split_messages(request)
+    allergies = record.allergies_for(workup.patient)
     context = {
         "workup": workup,
         "patient": workup.patient,
@@ -88,8 +91,25 @@ def render_workup_page(
             {test: [[u, unit_label(u)] for u in units] for test, units in rules.UNITS.items()}
         ),
         "missing_exam": _missing_exam(rec),
+        "record_medications": record.medications_for(workup.patient),
+        "record_allergies": allergies,
+        "allergies": [] if allergies.not_asked else allergies.words(),
+        "record_family_history": workup.patient.family_history_neuropathy,
+        "earlier_labs": earlier_results(workup),
     }
     return render(request, "workup/workup_detail.html", context)
+
+
+def earlier_results(workup: Workup) -> list[tuple[str, str]]:
+    """The latest result of each test from the patient's earlier workups, with its date: shown, never copied."""
+    earlier = LabResult.objects.filter(workup__patient_id=workup.patient_id, workup__created_at__lt=workup.created_at)
+    earlier = earlier.exclude(workup__closed_as="entered_in_error").order_by(
+        F("collected_on").desc(nulls_last=True), "-created_at"
+    )
+    latest: dict[str, LabResult] = {}
+    for lab in earlier:
+        latest.setdefault(lab.test, lab)
+    return [(TEST_LABELS[test], _lab_words(lab)) for test, lab in latest.items()]
 
 
 def recorded_sections(workup: Workup, labs: list[LabResult]) -> dict[str, bool]:

@@ -29,6 +29,7 @@ from workup.services.workups import (
     RoutineStopped,
     SectionConflict,
     StaleSection,
+    WorkupClosed,
     evaluate_workup,
     save_labs,
     save_section,
@@ -78,6 +79,8 @@ def workup_section(request: AuthedRequest, workup_id: UUID, section: str) -> Htt
         return _stale_section(request, workup.pk, section)
     except RoutineStopped:
         return _routine_stopped(request, workup)
+    except WorkupClosed:
+        return _closed(request, workup)
     return _saved(request, workup, section)
 
 
@@ -102,6 +105,8 @@ def _save_labs(request: AuthedRequest, workup: Workup) -> HttpResponse:
         saved = save_labs(user=request.user, workup=workup, rows=formset.edits(), request=request)
     except RoutineStopped:
         return _routine_stopped(request, workup)
+    except WorkupClosed:
+        return _closed(request, workup)
     for note in saved.notes:
         messages.warning(request, note, extra_tags="labs")
     return _saved(request, workup, "labs")
@@ -129,6 +134,13 @@ def _routine_stopped(request: AuthedRequest, workup: Workup) -> HttpResponse:
         request,
         "Not saved: a red flag is recorded, so the routine workup is stopped. Send the patient for emergency care; "
         "if the red flag was recorded in error, untick it in Presentation and save that first.",
+    )
+    return redirect(reverse("workup_detail", args=[workup.pk]) + "#top")
+
+
+def _closed(request: AuthedRequest, workup: Workup) -> HttpResponse:
+    messages.error(
+        request, "Not saved: this workup is closed and can no longer be changed. Start a new workup instead."
     )
     return redirect(reverse("workup_detail", args=[workup.pk]) + "#top")
 

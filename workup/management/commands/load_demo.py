@@ -1,15 +1,21 @@
-"""Load the demo clinics, staff and patients (idempotent), re-evaluate their workups, and print the logins."""
+"""Load the demo clinics, staff and patients, re-evaluate their workups, and print the logins.
+
+Only records missing from the database are created: a demo record someone has edited keeps the edit (``make
+demo-reset`` starts afresh). The medicines vocabulary is reference data and is always brought up to date.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from workup.models import Patient, User, Workup
+from workup.models import LabResult, Patient, User, Workup
 from workup.services.workups import reevaluate
 
 DEMO_PASSWORD = "workup-demo-2026"  # noqa: S105 - published demo credentials, also in README
@@ -31,9 +37,11 @@ class Command(BaseCommand):
                 "Nothing was loaded. Use DEBUG=1 for a demo, or --force for a throwaway test deployment."
             )
         with transaction.atomic():
-            call_command("loaddata", "demo", verbosity=0)
+            call_command("loaddata", "medicines", verbosity=0)
+            created = create_missing(settings.BASE_DIR / "fixtures" / "demo.json")
             for workup in Workup.objects.select_related("patient"):
                 reevaluate(workup)
+        self.stdout.write(f"Demo records created: {created} (existing ones left as they are).")
         self.stdout.write(
             f"Demo data: {Patient.objects.count()} patients, {Workup.objects.count()} workups, "
             f"{User.objects.count()} staff."
@@ -41,3 +49,22 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for user in User.objects.filter(clinic__isnull=False).select_related("clinic").order_by("clinic_id", "pk"):
             self.stdout.write(f"  {user.username:<18} {user.get_role_display():<22} {user.clinic}")
+
+
+def create_missing(path: Path) -> int:
+    """Save the fixture's records that are not in the database yet; return how many were created.
+
+    A result belongs to its workup: the results of a workup that already exists are the users' to change, so one
+    they deleted is not brought back.
+    """
+    existing_workups = set(Workup.objects.values_list("pk", flat=True))
+    created = 0
+    with path.open(encoding="utf-8") as fixture:
+        for item in serializers.deserialize("json", fixture):
+            obj = item.object
+            if isinstance(obj, LabResult) and obj.workup_id in existing_workups:
+                continue
+            if not type(obj)._default_manager.filter(pk=obj.pk).exists():
+                item.save()
+                created += 1
+    return created

@@ -436,6 +436,56 @@ def _json(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Each clinic's directory of receiving services: where its letters are addressed (issue 12). Fictional addresses.
+RECEIVING_SERVICES = [
+    (clinic, service, organisation, department, address, ers)
+    for clinic, organisation, address in (
+        (1, "Leeds Teaching Hospitals NHS Trust", "Leeds General Infirmary\nGreat George Street\nLeeds LS1 3EX"),
+        (
+            2,
+            "York and Scarborough Teaching Hospitals NHS Foundation Trust",
+            "York Hospital\nWigginton Road\nYork YO31 8HE",
+        ),
+    )
+    for service, department, ers in (
+        ("emergency_department", "Emergency Department", ""),
+        ("neurology", "Department of Neurology", "Neurology - General - Peripheral nerve"),
+        ("spinal", "Spinal Surgery", "Spinal Surgery - Urgent"),
+        ("vascular", "Vascular Surgery", "Vascular Surgery - PAD clinic"),
+        ("diabetic_foot_service", "Multidisciplinary Diabetic Foot Clinic", "Diabetic Foot - Urgent - MDT"),
+        ("haematology", "Haematology", "Haematology - Paraprotein clinic"),
+        ("stroke_service", "TIA Clinic", "Stroke - TIA clinic"),
+        ("ms_team", "Multiple Sclerosis Service", ""),
+        ("paediatrics", "Children's Outpatients", "Paediatrics - General"),
+        ("antenatal_diabetes_team", "Antenatal Diabetes Clinic", ""),
+        ("podiatry", "Community Podiatry", "Podiatry - MSK and biomechanics"),
+        ("physiotherapy", "Community Physiotherapy", "Physiotherapy - Spinal MSK"),
+        ("foot_protection_service", "Foot Protection Service", "Podiatry - Foot protection"),
+    )
+]
+
+
+def receiving_service_rows() -> list[dict[str, Any]]:
+    """The directory entries, one default per service in each clinic."""
+    return [
+        {
+            "model": "workup.receivingservice",
+            "pk": pk,
+            "fields": {
+                "clinic": clinic,
+                "service": service,
+                "organisation": organisation,
+                "department": department,
+                "address": address,
+                "phone": "",
+                "ers_service_name": ers,
+                "is_default": True,
+            },
+        }
+        for pk, (clinic, service, organisation, department, address, ers) in enumerate(RECEIVING_SERVICES, start=1)
+    ]
+
+
 FIXTURE = settings.BASE_DIR / "fixtures" / "demo.json"
 
 
@@ -476,6 +526,7 @@ def fixture_rows() -> list[dict[str, Any]]:
                 },
             }
         )
+    rows += receiving_service_rows()
     rows += patient_rows()
     return rows
 

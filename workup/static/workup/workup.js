@@ -76,6 +76,7 @@
       toggle(row, ".lab-unit-col", !spep);
       toggle(row, ".lab-range", !spep);
       toggle(row, ".lab-spep", spep);
+      toggle(row, ".lab-spep-detail", spep);
     }
 
     function toggle(row, selector, visible) {
