@@ -130,3 +130,12 @@ def test_load_demo_loads_the_medicines_vocabulary(settings: Any) -> None:
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())
     assert MedicineTerm.objects.filter(name="Metformin", engine_code="metformin").exists()
+
+
+def test_after_load_demo_new_records_get_fresh_keys(settings: Any) -> None:
+    """PostgreSQL's id sequences move past the demo's fixed keys, so the first real user does not collide."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    clinic = Clinic.objects.first()
+    User.objects.create(username="operator", clinic=clinic)
+    assert User.objects.count() == 7

@@ -226,7 +226,7 @@ def test_red_flags_never_asked_are_asked_before_anything_else(
     expect(page.locator("#recommendation .stage-steps li.current")).to_contain_text("Red flags")
     question.get_by_role("link", name="Record red flags").click()
     wait_until_scrolled_to(page, "red-flags")
-    page.get_by_label("None of these (asked)").check()
+    page.locator("#red-flags").get_by_label("None of these (asked)").check()
     section.get_by_role("button", name="Save presentation").click()
     expect(page.locator("#red-flag-question")).to_have_count(0)
     page.screenshot(path=str(artifacts_dir / "e2e-red-flags-answered.png"))

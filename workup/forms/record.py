@@ -124,9 +124,9 @@ class ProblemForm(VisibleTextMixin, forms.ModelForm):
         self.today = today
         self.helper = _helper(
             Row(
-                Column("description", css_class="col-md-7"),
+                Column("description", css_class="col-md-6"),
                 Column("since_year", css_class="col-6 col-md-3"),
-                Column(Field("resolved", wrapper_class="mt-md-4 pt-md-2"), css_class="col-6 col-md-2"),
+                Column(Field("resolved", wrapper_class="mt-4 pt-2"), css_class="col-6 col-md-3"),
             )
         )
 

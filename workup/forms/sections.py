@@ -301,11 +301,8 @@ ASKED_LISTS = ("chemotherapy", "b12_risks", "medications", "cns_history", "spine
 
 
 def none_of_these() -> forms.BooleanField:
-    return forms.BooleanField(
-        required=False,
-        label="None of these (asked)",
-        help_text="Tick only when you asked. Nothing ticked means not asked yet.",
-    )
+    # One note under the section explains it, rather than the same help text under six lists.
+    return forms.BooleanField(required=False, label="None of these (asked)")
 
 
 class HistoryForm(SectionForm):

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Model
 
 from workup.models import LabResult, Patient, User, Workup
 from workup.services.workups import reevaluate
@@ -58,7 +60,7 @@ def create_missing(path: Path) -> int:
     they deleted is not brought back.
     """
     existing_workups = set(Workup.objects.values_list("pk", flat=True))
-    created = 0
+    created, models = 0, set()
     with path.open(encoding="utf-8") as fixture:
         for item in serializers.deserialize("json", fixture):
             obj = item.object
@@ -67,4 +69,14 @@ def create_missing(path: Path) -> int:
             if not type(obj)._default_manager.filter(pk=obj.pk).exists():
                 item.save()
                 created += 1
+                models.add(type(obj))
+    _reset_sequences(models)
     return created
+
+
+def _reset_sequences(models: set[type[Model]]) -> None:
+    # Rows saved with fixed keys leave PostgreSQL's id sequences behind (loaddata resets them the same way).
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
