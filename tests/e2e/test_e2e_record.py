@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.conftest import make_user, typical_case
 from tests.e2e.test_e2e_workup import log_in
+from tests.factories import make_user, typical_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
