@@ -88,7 +88,7 @@ def test_a_new_patient_to_a_signed_letter_with_medicines_and_allergies(
     letter = Letter.objects.get()
     assert letter.is_issued
     # The engine read metformin from the patient's record as a B12 risk (the workup itself holds none).
-    assert "metformin" in letter.case["history"]["b12_risks"]
+    assert letter.case is not None and "metformin" in letter.case["history"]["b12_risks"]
     assert not [e for e in console_errors if "Content Security Policy" in e]
 
 
