@@ -195,9 +195,26 @@ def test_an_addendum_has_every_heading_and_says_what_it_corrects(
     assert_plain_words(text)
 
 
-def test_an_override_referral_letter(workup: Workup, clinician: Any) -> None:
-    if not hasattr(services, "create_override"):
-        pytest.skip("the override referral is the flow branch's: not merged into this branch")
+def test_an_override_referral_letter_says_the_clinician_decided_and_what_was_suggested(
+    workup: Workup, clinician: Any, directory: dict[str, ReceivingService], artifacts_dir: Path
+) -> None:
+    # The typical workup is not referred to vascular surgery: the clinician refers anyway, with a reason.
+    draft = services.create_draft(
+        user=clinician,
+        workup=workup,
+        service="vascular",
+        urgency="routine",
+        discretion_reason="Rest pain at night; wants a vascular opinion.",
+    )
+    signed = services.issue(user=clinician, letter=draft)
+    text = " ".join(pdf_text(stored_bytes(signed.pdf)))
+    assert save_pages(stored_bytes(signed.pdf), "override", artifacts_dir)
+    for heading in REFERRAL_HEADINGS:
+        assert heading in text, heading
+    assert "Referred at the clinician's discretion" in text
+    assert "Rest pain at night; wants a vascular opinion." in text
+    assert "decision support suggested" in text.lower()
+    assert_plain_words(text)
 
 
 def test_a_letter_with_tests_outstanding_lists_them_to_follow_and_claims_none_done(
