@@ -294,3 +294,29 @@ def test_the_worklist_refreshes_workups_saved_under_2026_11(login: Any, intake: 
     login(intake).get(reverse("worklist"))
     rec = evaluate_workup(saved(workup)).recommendation or {}
     assert (saved(workup).ruleset, saved(workup).stage) == (rules.RULESET, rec["stage"])
+
+
+def test_repeated_results_show_as_a_trend_latest_first_with_the_one_the_engine_read_marked(
+    login: Any, clinician: Any, workup: Workup
+) -> None:
+    from datetime import date as day
+
+    from workup.models import LabResult
+
+    workup.labs.all().delete()
+    LabResult.objects.create(
+        workup=workup, test="hba1c", value="7.2", unit="%", collected_on=day(2026, 9, 1), position=0
+    )
+    LabResult.objects.create(
+        workup=workup, test="hba1c", value="8.1", unit="%", collected_on=day(2026, 11, 2), position=1
+    )
+    LabResult.objects.create(
+        workup=workup, test="b12", value="420", unit="pg/mL", collected_on=day(2026, 11, 2), position=2
+    )
+    page = login(clinician).get(f"/workups/{workup.pk}/").content.decode()
+    trend = page[page.index('class="lab-trends') :]
+    trend = trend[: trend.index("</div>")]
+    assert "HbA1c" in trend and "Vitamin B12" not in trend  # one result is not a trend
+    assert trend.index("8.1 %") < trend.index("7.2 %")  # latest first
+    marked = trend[trend.index("8.1 %") : trend.index("7.2 %")]
+    assert "read by the decision support" in marked

@@ -23,7 +23,7 @@ A censored value that spans bands gets the middle band where the test has one, o
 from __future__ import annotations
 
 from workup.rules.case import Case, CaseError, Problem
-from workup.rules.engine import calls_for_emergency, dumps, evaluate
+from workup.rules.engine import calls_for_emergency, counting_results, dumps, evaluate
 from workup.rules.labs import band, check_lab_value
 from workup.rules.thresholds import (
     B12_PROFILES,
@@ -51,6 +51,7 @@ __all__ = [
     "calls_for_emergency",
     "check_lab_value",
     "convert_for_display",
+    "counting_results",
     "dumps",
     "evaluate",
     "loinc_for",

@@ -56,6 +56,19 @@ def evaluate(
     )
 
 
+def counting_results(
+    doc: object,
+    *,
+    today: date | None = None,
+    b12_profile: str = DEFAULT_B12_PROFILE,
+    glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE,
+) -> dict[str, int]:
+    """For each test, the index in ``labs`` of the result the rules read (section 2: the latest; same date, the worst)."""
+    case, _, _ = validate(doc, today=today or date.today())
+    facts, _ = derive(case, profile_scales(b12_profile, glycaemia_profile))
+    return {test: reading.lab.index for test, reading in facts.latest.items()}
+
+
 def calls_for_emergency(doc: object, *, today: date | None = None) -> bool:
     """Whether the case, read as far as it can be, meets an emergency rule (section 3), whatever else is wrong."""
     case, _, _ = validate(doc, today=today or date.today())

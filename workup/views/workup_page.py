@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -96,8 +98,38 @@ def render_workup_page(
         "allergies": [] if allergies.not_asked else allergies.words(),
         "record_family_history": workup.patient.family_history_neuropathy,
         "earlier_labs": earlier_results(workup),
+        "trends": lab_trends(evaluation.case, labs, today=today),
     }
     return render(request, "workup/workup_detail.html", context)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One result of a repeated test, as the trend shows it."""
+
+    value: str
+    collected_on: date | None
+    counts: bool  # the result the decision support read for this test
+
+
+def lab_trends(case: dict[str, Any], labs: list[LabResult], *, today: date) -> list[tuple[str, list[TrendPoint]]]:
+    """Tests with more than one result: each result, latest first, and which one the engine read (its own choice)."""
+    counting = rules.counting_results(case, today=today, **profiles())
+    by_test: dict[str, list[tuple[int, LabResult]]] = {}
+    for index, lab in enumerate(labs):
+        by_test.setdefault(lab.test, []).append((index, lab))
+    trends = []
+    for test, rows in by_test.items():
+        if len(rows) < 2:
+            continue
+        rows.sort(key=lambda row: row[1].collected_on or date.min, reverse=True)
+        points = [TrendPoint(_shown(lab), lab.collected_on, counting.get(test) == index) for index, lab in rows]
+        trends.append((vocab.label(vocab.LAB_TESTS, test), points))
+    return trends
+
+
+def _shown(lab: LabResult) -> str:
+    return f"{lab.display_value()} {lab.unit}".strip()
 
 
 def earlier_results(workup: Workup) -> list[tuple[str, str]]:
