@@ -63,7 +63,7 @@ def counting_results(
     b12_profile: str = DEFAULT_B12_PROFILE,
     glycaemia_profile: str = DEFAULT_GLYCAEMIA_PROFILE,
 ) -> dict[str, int]:
-    """For each test, the index in ``labs`` of the result the rules read (section 2: the latest; same date, the worst)."""
+    """For each test, the index in ``labs`` of the result the rules read (section 2: latest; same date, the worst)."""
     case, _, _ = validate(doc, today=today or date.today())
     facts, _ = derive(case, profile_scales(b12_profile, glycaemia_profile))
     return {test: reading.lab.index for test, reading in facts.latest.items()}
