@@ -390,3 +390,16 @@ def test_fhir_document_command_writes_the_draft_document(workup: Workup, tmp_pat
     bundle = json.loads((tmp_path / "doc.json").read_bytes())
     assert checks.problems(bundle) == [] and bundle["entry"][0]["resource"]["status"] == "preliminary"
     assert "FHIR document Bundle" in out.getvalue()
+
+
+def test_a_signer_without_a_last_name_still_signs(workup: Workup, clinician: Any) -> None:
+    # FHIR forbids empty strings: a name part that is not recorded is left out (the load test's users have none).
+    clinician.last_name = ""
+    clinician.save()
+    letter = services.issue(
+        user=clinician, letter=services.create_draft(user=clinician, workup=workup, service="neurology")
+    )
+    assert letter.is_issued
+    document = json.loads(stored_bytes(letter.fhir_document))
+    practitioner = next(e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Practitioner")
+    assert "family" not in practitioner["name"][0] and practitioner["name"][0]["given"] == [clinician.first_name]

@@ -161,7 +161,7 @@ class DocumentBuilder:
         res = _resource(
             "Patient",
             self.ids("Patient"),
-            name=[{"use": "official", "family": p.family_name, "given": [p.given_name]}],
+            name=[human_name(p.family_name, p.given_name, use="official")],
             telecom=[{"system": "phone", "value": p.phone}] if p.phone else [],
             gender=p.sex,
             birthDate=p.date_of_birth.isoformat(),
@@ -192,7 +192,7 @@ class DocumentBuilder:
         res = _resource(
             "Practitioner",
             self.ids("Practitioner"),
-            name=[{"text": user.display_name(), "family": user.last_name, "given": [user.first_name]}],
+            name=[human_name(user.last_name, user.first_name, text=user.display_name())],
             telecom=[{"system": s, "value": v} for s, v in (("phone", user.phone), ("email", user.email)) if v],
         )
         gmc = gmc_number(user.registration_number)
@@ -605,3 +605,15 @@ def as_transaction(document: dict[str, Any]) -> dict[str, Any]:
         "type": "transaction",
         "entry": entries,
     }
+
+
+def human_name(family: str, given: str, *, use: str = "", text: str = "") -> dict[str, Any]:
+    """A HumanName with only the parts recorded: FHIR forbids empty strings (a user may have no last name)."""
+    name: dict[str, Any] = {"use": use} if use else {}
+    if text:
+        name["text"] = text
+    if family.strip():
+        name["family"] = family.strip()
+    if given.strip():
+        name["given"] = [given.strip()]
+    return name
