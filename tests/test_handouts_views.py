@@ -102,10 +102,10 @@ def test_the_letter_lists_what_the_patient_was_given(login: Any, clinician: Any,
     assert line.startswith("Patient handout given on ") and "Look after your feet every day" in line
     letter = letter_services.unsaved_draft(workup)
     html = letters.render_html(letters.build_context(letter_services.draft_source(letter)))
-    assert "Information and advice given" in html and "Look after your feet every day" in html
+    assert "Information given to the patient" in html and "Look after your feet every day" in html
 
 
-def test_a_letter_without_a_handout_given_has_no_such_section(workup: Any) -> None:
+def test_a_letter_without_a_handout_given_claims_none_was_given(workup: Any) -> None:
     letter = letter_services.unsaved_draft(workup)
     html = letters.render_html(letters.build_context(letter_services.draft_source(letter)))
-    assert "Information and advice given" not in html
+    assert "Information given to the patient" in html and "Patient handout given on" not in html
