@@ -352,6 +352,10 @@ def saver(browser: TimedBrowser, ledger: Ledger, workup: str, section: str) -> C
         saved = status == 302 and "#section-" in (headers["Location"] or "")
         ledger.write(Write(section, workup, outcome(status, saved), marker(value), state["version"]))
         state["version"] += saved
+        if saved and section == "labs":  # the page the browser shows next: the rows as they are now
+            _, _, page = browser.get(f"/workups/{workup}/")
+            pairs[:] = form_fields(page, action) or pairs
+            state["version"] = int(value_of(pairs, f"{section}-version"))
         return status, body
 
     return send

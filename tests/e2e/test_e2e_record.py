@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_e2e_workup import log_in
-from tests.factories import make_user, typical_case
+from tests.factories import make_user, stored_bytes, typical_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -77,8 +77,9 @@ def test_a_new_patient_to_a_signed_letter_with_medicines_and_allergies(
     _record_sections_as_typed_before(page.url)
     page.reload()
     expect(page.locator("#section-history .patient-record-medicines")).to_contain_text("Metformin")
-    page.get_by_role("link", name="Prepare referral letter").click()
-    page.get_by_role("button", name="Prepare the letter").click()
+    prepare = page.locator("#recommendation .step-action button").first  # "Prepare the ... letter": one click
+    expect(prepare).to_contain_text("Prepare the")
+    prepare.click()
     page.get_by_label("I have read this letter and it is correct. Sign and issue it.").check()
     page.get_by_role("button", name="Sign and issue").click()
     expect(page.get_by_text("Signed and issued").first).to_be_visible()
@@ -89,6 +90,13 @@ def test_a_new_patient_to_a_signed_letter_with_medicines_and_allergies(
     assert letter.is_issued
     # The engine read metformin from the patient's record as a B12 risk (the workup itself holds none).
     assert letter.case is not None and "metformin" in letter.case["history"]["b12_risks"]
+    # The signed letter names the medicines and the allergy from the patient's record.
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    text = " ".join(page_.extract_text() for page_ in PdfReader(BytesIO(stored_bytes(letter.pdf))).pages)
+    assert "Metformin" in text and "Penicillin" in text and "Anaphylaxis" in text
     assert not [e for e in console_errors if "Content Security Policy" in e]
 
 
