@@ -148,3 +148,14 @@ def test_a_missing_management_form_is_a_form_error(login: Any, clinician: Any, w
     response = login(clinician).post(f"/workups/{workup.pk}/labs/", {"labs-version": str(workup.labs_version)})
     assert response.status_code == 200
     assert "The results form was incomplete" in response.content.decode()
+
+
+def test_a_nul_character_in_a_json_body_is_refused_before_anything_is_stored() -> None:
+    # PostgreSQL cannot store U+0000 in text: the CDS Hooks fuzz found a hookInstance "a\u0000b" answering 500.
+    from workup.interop import safe_json
+
+    with pytest.raises(safe_json.JsonLimitError, match="U\\+0000"):
+        safe_json.loads('{"hookInstance": "a\\u0000b"}')
+    with pytest.raises(safe_json.JsonLimitError):
+        safe_json.loads('{"a\\u0000": 1}')
+    assert safe_json.loads('{"text": "a\\\\u0000b"}') == {"text": "a\\u0000b"}  # an escaped backslash is text

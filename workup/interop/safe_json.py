@@ -36,12 +36,32 @@ def loads(text: str, *, max_depth: int = MAX_DEPTH, max_number_chars: int = MAX_
     depth = nesting_depth(text)
     if depth > max_depth:
         raise JsonLimitError(f"The document nests {depth} levels deep; at most {max_depth} are accepted.")
-    return json.loads(
+    doc = json.loads(
         text,
         parse_int=lambda s: int(_short(s, max_number_chars)),
         parse_float=lambda s: _finite(float(_short(s, max_number_chars)), s),
         parse_constant=_refuse_constant,
     )
+    if "\\u0000" in text.lower() and _holds_nul(doc):
+        # PostgreSQL cannot store U+0000 in text, and no clinical document needs it: refuse it here, once.
+        raise JsonLimitError("The document holds a NUL character (U+0000), which is not accepted.")
+    return doc
+
+
+def _holds_nul(doc: Any) -> bool:
+    """Whether any key or string of the parsed document holds U+0000 (walked without recursion)."""
+    pending = [doc]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            pending.extend(node.keys())
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return False
 
 
 def _short(literal: str, limit: int) -> str:
