@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workup.rules.vocab import UNIT_ALIASES
+
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -186,14 +188,7 @@ UCUM_CODES: dict[str, Code] = {
 IMPORT_UNITS: dict[str, str] = {
     **{code.code: unit for unit, code in UCUM_CODES.items()},
     **{unit: unit for unit in UCUM_CODES},
-    "µmol/L": "umol/L",
-    "μmol/L": "umol/L",
-    "µg/L": "ug/L",
-    "μg/L": "ug/L",
-    "µg/dL": "ug/dL",
-    "μg/dL": "ug/dL",
-    "µIU/mL": "uIU/mL",
-    "μIU/mL": "uIU/mL",
+    **UNIT_ALIASES,  # the engine's own spellings of the same units (µ and μ)
     "µ[IU]/mL": "uIU/mL",
     "mL/min/1.73 m2": "mL/min/1.73m2",
     "mL/min/1.73m²": "mL/min/1.73m2",

@@ -152,6 +152,14 @@ def _referral(letter: Letter, evaluation: Evaluation) -> dict[str, Any]:
     return referral
 
 
+def current_draft(workup: Workup, *, service: str | None = None) -> Letter:
+    """The workup's most recently changed draft (to ``service`` if given), else the letter it leads to, unsaved."""
+    drafts = workup.letters.filter(status=Letter.Status.DRAFT).select_related("created_by", "amends")
+    if service:
+        drafts = drafts.filter(service=service)
+    return drafts.order_by("-updated_at").first() or unsaved_draft(workup, service=service)
+
+
 def unsaved_draft(workup: Workup, *, service: str | None = None, evaluation: Evaluation | None = None) -> Letter:
     """A draft that is never saved (commands, benchmarks): the chosen or most urgent referral, worded by the engine."""
     evaluation = evaluation or _evaluate(workup)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from workup.models import Letter, Workup
+from workup.models import Workup
 from workup.services import letters as services
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if workup is None:
             raise CommandError(f"No workup {options['workup']}.")
         try:
-            letter = self._draft(workup, options["service"])
+            letter = services.current_draft(workup, service=options["service"])
             data = services.draft_document(letter)
         except services.LetterError as exc:
             raise CommandError(str(exc)) from exc
@@ -38,9 +38,3 @@ class Command(BaseCommand):
             f"Wrote {options['output']}: FHIR document Bundle ({len(data)} bytes), "
             f"{letter.get_kind_display().lower()} to {letter.get_service_display().lower()}, {what}."
         )
-
-    def _draft(self, workup: Workup, service: str | None) -> Letter:
-        drafts = workup.letters.filter(status=Letter.Status.DRAFT).select_related("created_by", "amends")
-        if service:
-            drafts = drafts.filter(service=service)
-        return drafts.order_by("-updated_at").first() or services.unsaved_draft(workup, service=service)
